@@ -1,0 +1,61 @@
+import { parseArgs } from "node:util";
+import { JURISDICTIONS, type Jurisdiction, LOCALES, type Locale } from "../src/db/schema/customers";
+import { DATA_MAP, processingRecord } from "../src/privacy/datamap";
+import { createCustomer } from "../src/services/customers";
+import { openLocalEnv } from "./local-env";
+
+/**
+ * Operator commands on the local stores: `npm run ops -- <command> [options]`.
+ *   create-customer --slug acme --name "ACME Verwaltung AG" --jurisdiction ch --locale de
+ *                   --admin-email admin@acme.example --admin-name "Ada Admin"
+ *   datamap --json
+ */
+const [command, ...rest] = process.argv.slice(2);
+
+function usage(): never {
+  console.error(`usage: npm run ops -- create-customer --slug <slug> --name <name> --jurisdiction ch|eu [--locale de|fr|it|en] --admin-email <e-mail> --admin-name <name>
+       npm run ops -- datamap [--json]`);
+  process.exit(2);
+}
+
+if (command === "create-customer") {
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      slug: { type: "string" },
+      name: { type: "string" },
+      jurisdiction: { type: "string" },
+      locale: { type: "string", default: "de" },
+      "admin-email": { type: "string" },
+      "admin-name": { type: "string" },
+    },
+  });
+  const j = values.jurisdiction as Jurisdiction;
+  const l = values.locale as Locale;
+  if (!values.slug || !values.name || !JURISDICTIONS.includes(j) || !LOCALES.includes(l) || !values["admin-email"] || !values["admin-name"]) usage();
+  const { env, dispose } = await openLocalEnv();
+  try {
+    const origin = `http://${values.slug}.localhost:8787`;
+    const result = await createCustomer(
+      { directory: env.DIRECTORY, region: j === "ch" ? env.DB_CH : env.DB_EU },
+      { slug: values.slug, name: values.name, jurisdiction: j, locale: l, admin: { email: values["admin-email"], name: values["admin-name"] } },
+      origin,
+    );
+    console.log(`Customer ${values.slug} created in jurisdiction ${j}: ${origin}`);
+    console.log(`The first admin sets a password with this one-time link (72 hours):\n  ${result.setPasswordLink}`);
+  } catch (e) {
+    console.error(e instanceof Error ? e.message : e);
+    process.exitCode = 1;
+  } finally {
+    await dispose();
+  }
+} else if (command === "datamap") {
+  const rows = processingRecord();
+  if (rest.includes("--json")) {
+    console.log(JSON.stringify({ tables: DATA_MAP.length, columns: rows.length, record: rows }, null, 2));
+  } else {
+    for (const r of rows) console.log(`${r.store}.${r.table}.${r.column}\t${r.category}\t${r.basis}\t${r.erasure}\t${r.retention}`);
+  }
+} else {
+  usage();
+}

@@ -1,0 +1,109 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { HTTPException } from "hono/http-exception";
+import { requestId } from "hono/request-id";
+import { secureHeaders } from "hono/secure-headers";
+import type { AppEnv } from "./app-env";
+import { AppError } from "./lib/errors";
+import { accessLog } from "./middleware/access-log";
+import { jsonBody, sameOrigin } from "./middleware/request-guards";
+import { resolveApp } from "./middleware/resolve-app";
+import { session } from "./middleware/session";
+import { authRoutes } from "./routes/auth";
+import { devRoutes } from "./routes/dev";
+import { mountDocs } from "./routes/docs";
+import { estateRoutes } from "./routes/estate";
+import { meRoutes } from "./routes/me";
+import { pageRoutes } from "./routes/pages";
+import type { ErrorBody } from "./shared/error-codes";
+
+/**
+ * The Worker's HTTP app. Middleware order is the request path of design.md: request id and headers,
+ * access log, app/jurisdiction resolution, JSON and origin guards, session; then the routes, each
+ * guarded by its declared access before its zod validation.
+ */
+export function createApp() {
+  const app = new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (!result.success) {
+        const details = result.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
+        throw new AppError("VALIDATION_FAILED", "The request is invalid.", details);
+      }
+    },
+  });
+
+  app.use(requestId({ generator: () => crypto.randomUUID() }));
+  app.use(
+    secureHeaders({
+      strictTransportSecurity: "max-age=31536000; includeSubDomains",
+      referrerPolicy: "no-referrer",
+      crossOriginOpenerPolicy: "same-origin",
+      crossOriginResourcePolicy: "same-origin",
+      xFrameOptions: "DENY",
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", "data:"],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+      },
+      permissionsPolicy: { camera: [], microphone: [], geolocation: [] },
+    }),
+  );
+  app.use(accessLog);
+  app.use(resolveApp);
+  app.use("/api/*", jsonBody);
+  app.use(sameOrigin);
+  app.use(session);
+  app.use("/api/*", async (c, next) => {
+    await next();
+    c.header("cache-control", "no-store");
+  });
+
+  app.route("/", authRoutes);
+  app.route("/", meRoutes);
+  app.route("/", estateRoutes);
+  app.route("/", devRoutes);
+  app.route("/", pageRoutes);
+  mountDocs(app);
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "session", {
+    type: "apiKey",
+    in: "cookie",
+    name: "__Host-quartier_session",
+  });
+
+  app.notFound((c) => {
+    const body: ErrorBody = { error: { code: "NOT_FOUND", message: "Not found" }, requestId: c.var.requestId };
+    return c.json(body, 404);
+  });
+
+  app.onError((err, c) => {
+    const known = err instanceof AppError ? err : err instanceof HTTPException ? fromHttp(err) : undefined;
+    // Unknown errors are logged with the request id only: never bodies, headers or personal values.
+    if (!known) console.error(JSON.stringify({ requestId: c.var.requestId, error: err.name }));
+    const e = known ?? new AppError("INTERNAL", "Something went wrong on our side.");
+    for (const [k, v] of Object.entries(e.headers ?? {})) c.header(k, v);
+    const body: ErrorBody = {
+      error: { code: e.code, message: e.message, ...(e.details === undefined ? {} : { details: e.details }) },
+      requestId: c.var.requestId,
+    };
+    return c.json(body, e.status as 400);
+  });
+
+  return app;
+}
+
+function fromHttp(err: HTTPException): AppError {
+  if (err.status === 400) return new AppError("INVALID_JSON", "The body is not valid JSON.");
+  if (err.status === 413) return new AppError("PAYLOAD_TOO_LARGE", "The body is too large.");
+  if (err.status === 401) return new AppError("UNAUTHENTICATED", "Please log in.");
+  if (err.status === 403) return new AppError("FORBIDDEN", "You are not allowed to do this.");
+  if (err.status === 404) return new AppError("NOT_FOUND", "Not found");
+  return new AppError("INTERNAL", "Something went wrong on our side.");
+}
+
+export type App = ReturnType<typeof createApp>;

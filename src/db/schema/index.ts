@@ -1,0 +1,5 @@
+// Barrel for drizzle-kit and services: every table of a regional database.
+export * from "./auth";
+export * from "./customers";
+export * from "./estate";
+export * from "./people";

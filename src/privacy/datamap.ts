@@ -1,0 +1,38 @@
+import { authTokensMap, outboxMap, sessionsMap, throttlesMap } from "../db/schema/auth";
+import { customersMap, microAppsMap } from "../db/schema/customers";
+import { appsMap } from "../db/schema/directory";
+import { buildingsMap, propertiesMap, unitsMap } from "../db/schema/estate";
+import { roleAssignmentsMap, tenanciesMap, tenancyMembersMap, usersMap } from "../db/schema/people";
+import type { Store, TableMap } from "./classification";
+
+/**
+ * The one data map of every store. New tables (room SQLite included) add their map here; the
+ * data-map test fails for any live table or column that is missing.
+ */
+export const DATA_MAP: readonly TableMap[] = [
+  appsMap,
+  customersMap,
+  microAppsMap,
+  propertiesMap,
+  buildingsMap,
+  unitsMap,
+  usersMap,
+  tenanciesMap,
+  tenancyMembersMap,
+  roleAssignmentsMap,
+  sessionsMap,
+  authTokensMap,
+  outboxMap,
+  throttlesMap,
+];
+
+export function tablesOf(store: Store): readonly TableMap[] {
+  return DATA_MAP.filter((t) => t.store === store);
+}
+
+/** Rows for the record of processing activities (R-P13): one per classified column. */
+export function processingRecord() {
+  return DATA_MAP.flatMap((t) =>
+    Object.entries(t.columns).map(([column, c]) => ({ store: t.store, table: t.table, column, ...c })),
+  );
+}

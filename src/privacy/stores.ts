@@ -1,0 +1,104 @@
+import type { Jurisdiction } from "../db/schema/customers";
+import type { ColumnClass, RandomKind, TableMap } from "./classification";
+import { tablesOf } from "./datamap";
+
+/** The person whose data is exported or erased. */
+export interface Subject {
+  customerId: string;
+  userId: string;
+  jurisdiction: Jurisdiction;
+}
+
+export interface StoreExport {
+  store: string;
+  /** Table (or room collection) → rows about the subject, personal columns only plus ids. */
+  tables: Record<string, Record<string, unknown>[]>;
+}
+
+export interface StoreErasure {
+  store: string;
+  rowsDeleted: number;
+  rowsAnonymised: number;
+}
+
+/**
+ * The one interface every store implements for "export this person's data" and "erase this
+ * person's data": the jurisdiction's D1 database (below), each building room (room issue) and the
+ * file bucket. The privacy center's export and erasure jobs visit every store through it; erasure
+ * must be idempotent so a failed store can be retried.
+ */
+export interface PersonalDataStore {
+  readonly name: string;
+  exportPerson(subject: Subject): Promise<StoreExport>;
+  erasePerson(subject: Subject): Promise<StoreErasure>;
+}
+
+const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
+
+/** A random value of valid format, so constraints and the UI keep working after erasure. */
+export function randomValue(kind: RandomKind): string {
+  const r = crypto.randomUUID().replaceAll("-", "");
+  switch (kind) {
+    case "email":
+      return `erased-${r}@erased.invalid`;
+    case "name":
+      return `Former resident ${r.slice(0, 6)}`;
+    case "secret":
+      return `erased$${r}`;
+    case "text":
+      return "";
+  }
+}
+
+/** The D1 store of one jurisdiction, driven entirely by the data map. */
+export function d1PersonalDataStore(db: D1Database, jurisdiction: Jurisdiction): PersonalDataStore {
+  const tables = tablesOf("region").filter((t): t is TableMap & { subject: string } => t.subject !== undefined);
+  const where = (t: TableMap & { subject: string }) => `${ident(t.subject)} = ?1 AND "customer_id" = ?2`;
+  return {
+    name: `d1:${jurisdiction}`,
+    async exportPerson(s) {
+      const out: StoreExport = { store: `d1:${jurisdiction}`, tables: {} };
+      for (const t of tables) {
+        const cols = Object.entries(t.columns)
+          .filter(([name, c]) => c.personal || name === "id")
+          .map(([name]) => ident(name));
+        const { results } = await db
+          .prepare(`SELECT ${cols.join(", ")} FROM ${ident(t.table)} WHERE ${where(t)}`)
+          .bind(s.userId, s.customerId)
+          .all<Record<string, unknown>>();
+        out.tables[t.table] = results;
+      }
+      return out;
+    },
+    async erasePerson(s) {
+      const stmts: { kind: "delete" | "update"; stmt: D1PreparedStatement }[] = [];
+      for (const t of tables) {
+        const cols = Object.entries(t.columns) as [string, ColumnClass][];
+        if (cols.some(([, c]) => c.erasure === "delete-row")) {
+          const stmt = db.prepare(`DELETE FROM ${ident(t.table)} WHERE ${where(t)}`).bind(s.userId, s.customerId);
+          stmts.push({ kind: "delete", stmt });
+          continue;
+        }
+        const sets = cols.filter(([, c]) => c.erasure === "random" || c.erasure === "null" || c.erasure === "set");
+        if (sets.length === 0) continue;
+        const values = sets.map(([, c]) =>
+          c.erasure === "null" ? null : c.erasure === "set" ? (c.setTo ?? null) : randomValue(c.random ?? "text"),
+        );
+        const assign = sets.map(([name], i) => `${ident(name)} = ?${i + 3}`).join(", ");
+        const stmt = db
+          .prepare(`UPDATE ${ident(t.table)} SET ${assign} WHERE ${where(t)}`)
+          .bind(s.userId, s.customerId, ...values);
+        stmts.push({ kind: "update", stmt });
+      }
+      // One batch is one transaction: erasure of the D1 store is all or nothing, and safe to repeat.
+      const results = await db.batch(stmts.map((x) => x.stmt));
+      let rowsDeleted = 0;
+      let rowsAnonymised = 0;
+      for (const [i, r] of results.entries()) {
+        if (stmts[i]?.kind === "delete") rowsDeleted += r.meta.changes;
+        else rowsAnonymised += r.meta.changes;
+      }
+      return { store: `d1:${jurisdiction}`, rowsDeleted, rowsAnonymised };
+    },
+  };
+}

@@ -1,0 +1,80 @@
+import { OpenAPIHono, z } from "@hono/zod-openapi";
+import { and, desc, eq, lt } from "drizzle-orm";
+import type { AppEnv } from "../app-env";
+import { outbox } from "../db/schema/auth";
+import { esc, page } from "../lib/html";
+import { declare, defineRoute, guard } from "./define";
+import { errorResponses, json } from "./schemas";
+
+/**
+ * Development-only tools (ENVIRONMENT=development; 404 in production): the mail viewer, so a person
+ * running `npm start` can click verification and reset links, and its JSON twin for tests.
+ */
+const mailSchema = z
+  .object({
+    id: z.string(),
+    to: z.string(),
+    subject: z.string(),
+    body: z.string(),
+    template: z.string(),
+    createdAt: z.string(),
+  })
+  .openapi("DevMail");
+
+const listMail = defineRoute("dev", {
+  method: "get",
+  path: "/api/dev/mail",
+  tags: ["Development"],
+  summary: "Mails in this app's outbox, newest first (development only)",
+  request: { query: z.object({ to: z.string().max(254).optional(), before: z.string().max(40).optional() }) },
+  responses: { 200: json(z.array(mailSchema)), ...errorResponses },
+});
+
+declare("GET", "/_dev/mail", "dev");
+
+export const devRoutes = new OpenAPIHono<AppEnv>()
+  .openapi(listMail, async (c) => {
+    const { to, before } = c.req.valid("query");
+    const conds = [eq(outbox.customerId, c.var.customer.id)];
+    if (to) conds.push(eq(outbox.toAddress, to.toLowerCase()));
+    if (before) conds.push(lt(outbox.createdAt, new Date(before)));
+    const rows = await c.var.deps.db
+      .select()
+      .from(outbox)
+      .where(and(...conds))
+      .orderBy(desc(outbox.createdAt))
+      .limit(50);
+    return c.json(
+      rows.map((m) => ({
+        id: m.id,
+        to: m.toAddress,
+        subject: m.subject,
+        body: m.bodyText,
+        template: m.template,
+        createdAt: m.createdAt.toISOString(),
+      })),
+      200,
+    );
+  })
+  .get("/_dev/mail", guard("dev"), async (c) => {
+    const rows = await c.var.deps.db
+      .select()
+      .from(outbox)
+      .where(eq(outbox.customerId, c.var.customer.id))
+      .orderBy(desc(outbox.createdAt))
+      .limit(50);
+    const linkify = (s: string) => esc(s).replace(/(https?:\/\/[^\s<]+)/g, '<a href="$1">$1</a>');
+    const items = rows
+      .map(
+        (m) =>
+          `<article><h2>${esc(m.subject)}</h2><p><small>${esc(m.toAddress)} · ${esc(m.createdAt.toISOString())}</small></p><pre>${linkify(m.bodyText)}</pre></article>`,
+      )
+      .join("");
+    return c.html(
+      page(
+        "en",
+        "Dev mail viewer",
+        `<h1>Dev mail viewer (${esc(c.var.customer.slug)})</h1>${items || "<p>No mail yet.</p>"}`,
+      ),
+    );
+  });

@@ -1,0 +1,113 @@
+import { Hono } from "hono";
+import type { AppEnv } from "../app-env";
+import { LOCALES } from "../db/schema/customers";
+import { PAGE_TEXTS } from "../i18n/pages";
+import { esc, page } from "../lib/html";
+import { pageLocale } from "../lib/locale";
+import { listVisibleBuildings } from "../services/estate";
+import { declare } from "./define";
+
+/**
+ * Server-rendered account pages: enough for a person to register, confirm, log in and reset a
+ * password by clicking the links in the mails. The full resident app arrives in `web/`.
+ */
+declare("GET", "/", "public");
+declare("GET", "/verify-email", "public");
+declare("GET", "/reset-password", "public");
+
+function form(endpoint: string, fields: string, button: string, done: string, failed: string, extra = "") {
+  return `<form data-endpoint="${esc(endpoint)}" data-done="${esc(done)}" data-failed="${esc(failed)}"${extra}>
+${fields}<button type="submit">${esc(button)}</button><p class="status" role="status" aria-live="polite"></p></form>`;
+}
+const field = (name: string, label: string, type = "text", auto = "") =>
+  `<label>${esc(label)}<input name="${name}" type="${type}" required${auto ? ` autocomplete="${auto}"` : ""}></label>`;
+
+function languageSwitch(current: string, label: string) {
+  const links = LOCALES.map((l) =>
+    l === current ? `<strong>${l.toUpperCase()}</strong>` : `<a href="?lang=${l}">${l.toUpperCase()}</a>`,
+  );
+  return `<nav aria-label="${esc(label)}">${links.join(" · ")}</nav>`;
+}
+
+export const pageRoutes = new Hono<AppEnv>()
+  .get("/", async (c) => {
+    const lang = pageLocale(c);
+    const t = PAGE_TEXTS[lang];
+    const head = `${languageSwitch(lang, t.language)}<h1>${esc(c.var.customer.name)}</h1>`;
+    const actor = c.var.actor;
+    if (actor) {
+      const buildings = await listVisibleBuildings(c.var.deps, actor);
+      const list = buildings.length
+        ? `<ul>${buildings.map((b) => `<li>${esc(b.name)}, ${esc(b.street)}, ${esc(b.postalCode)} ${esc(b.city)}</li>`).join("")}</ul>`
+        : `<p>${esc(t.noBuildings)}</p>`;
+      return c.html(
+        page(
+          lang,
+          t.title,
+          `${head}<p>${esc(t.hello)}, ${esc(actor.name)}</p><h2>${esc(t.yourBuildings)}</h2>${list}
+${form("/api/auth/logout", "", t.logout, "", t.failed, ' data-reload="1"')}
+${form("/api/auth/logout-all", "", t.logoutAll, "", t.failed, ' data-reload="1"')}`,
+        ),
+      );
+    }
+    const login = form(
+      "/api/auth/login",
+      field("email", t.email, "email", "username") + field("password", t.password, "password", "current-password"),
+      t.login,
+      "",
+      t.failed,
+      ' data-reload="1"',
+    );
+    const register = form(
+      "/api/auth/register",
+      field("name", t.name, "text", "name") +
+        field("email", t.email, "email", "email") +
+        field("password", t.password, "password", "new-password") +
+        `<input type="hidden" name="locale" value="${lang}">`,
+      t.register,
+      t.registerDone,
+      t.failed,
+    );
+    const forgot = form(
+      "/api/auth/password-reset",
+      field("email", t.email, "email", "email"),
+      t.forgot,
+      t.forgotDone,
+      t.failed,
+    );
+    return c.html(
+      page(
+        lang,
+        t.title,
+        `${head}<section><h2>${esc(t.login)}</h2>${login}</section>
+<section><h2>${esc(t.register)}</h2>${register}</section>
+<section><h2>${esc(t.forgot)}</h2>${forgot}</section>
+<footer><p>${esc(t.privacyNote)}</p><p><a href="/api/docs">${esc(t.apiDocs)}</a></p></footer>`,
+      ),
+    );
+  })
+  .get("/verify-email", (c) => {
+    const lang = pageLocale(c);
+    const t = PAGE_TEXTS[lang];
+    // Confirming needs a click (a POST): mail scanners that fetch links must not use up the token.
+    const token = `<input type="hidden" name="token" value="${esc(c.req.query("token") ?? "")}">`;
+    return c.html(
+      page(
+        lang,
+        t.verifyTitle,
+        `<h1>${esc(t.verifyTitle)}</h1>${form("/api/auth/verify-email", token, t.verifyButton, t.verifyDone, t.failed)}<p><a href="/">${esc(t.login)}</a></p>`,
+      ),
+    );
+  })
+  .get("/reset-password", (c) => {
+    const lang = pageLocale(c);
+    const t = PAGE_TEXTS[lang];
+    const fields = `<input type="hidden" name="token" value="${esc(c.req.query("token") ?? "")}">${field("password", t.newPassword, "password", "new-password")}`;
+    return c.html(
+      page(
+        lang,
+        t.resetTitle,
+        `<h1>${esc(t.resetTitle)}</h1>${form("/api/auth/password-reset/confirm", fields, t.resetButton, t.resetDone, t.failed)}<p><a href="/">${esc(t.login)}</a></p>`,
+      ),
+    );
+  });

@@ -1,0 +1,143 @@
+import { and, asc, eq, inArray } from "drizzle-orm";
+import type { Deps } from "../app-env";
+import { type Customer, MICRO_APPS, type MicroApp, microApps } from "../db/schema/customers";
+import { buildings, properties, units } from "../db/schema/estate";
+import { type TENANCY_TYPES, tenancies } from "../db/schema/people";
+import { newId } from "../lib/crypto";
+import { AppError, notFound } from "../lib/errors";
+import { type Actor, canSeeBuilding } from "./actor";
+
+/**
+ * Master data reads and writes, always scoped by the actor's customer in the query itself and then
+ * by the actor's buildings. A foreign id answers 404, never a hint that it exists elsewhere.
+ */
+export async function listVisibleBuildings(deps: Deps, a: Actor) {
+  const ids = [...new Set([...a.managedBuildingIds, ...a.residentBuildingIds])];
+  if (ids.length === 0) return [];
+  return deps.db
+    .select()
+    .from(buildings)
+    .where(and(eq(buildings.customerId, a.customerId), inArray(buildings.id, ids)))
+    .orderBy(asc(buildings.name));
+}
+
+export async function getBuilding(deps: Deps, a: Actor, buildingId: string) {
+  const b = await deps.db.query.buildings.findFirst({
+    where: and(eq(buildings.id, buildingId), eq(buildings.customerId, a.customerId)),
+  });
+  if (!b || !canSeeBuilding(a, b.id)) throw notFound("Building");
+  return b;
+}
+
+export async function listManagedProperties(deps: Deps, a: Actor) {
+  const ids = [...a.managedPropertyIds];
+  if (ids.length === 0) return [];
+  return deps.db
+    .select()
+    .from(properties)
+    .where(and(eq(properties.customerId, a.customerId), inArray(properties.id, ids)))
+    .orderBy(asc(properties.name));
+}
+
+async function managedBuilding(deps: Deps, a: Actor, buildingId: string) {
+  const b = await getBuilding(deps, a, buildingId);
+  if (!a.managedBuildingIds.has(b.id)) throw notFound("Building");
+  return b;
+}
+
+export async function listUnits(deps: Deps, a: Actor, buildingId: string) {
+  await managedBuilding(deps, a, buildingId);
+  return deps.db
+    .select()
+    .from(units)
+    .where(and(eq(units.buildingId, buildingId), eq(units.customerId, a.customerId)))
+    .orderBy(asc(units.name));
+}
+
+async function managedUnit(deps: Deps, a: Actor, unitId: string) {
+  const u = await deps.db.query.units.findFirst({
+    where: and(eq(units.id, unitId), eq(units.customerId, a.customerId)),
+  });
+  if (!u || !a.managedBuildingIds.has(u.buildingId)) throw notFound("Unit");
+  return u;
+}
+
+export async function listTenancies(deps: Deps, a: Actor, unitId: string) {
+  await managedUnit(deps, a, unitId);
+  return deps.db
+    .select()
+    .from(tenancies)
+    .where(and(eq(tenancies.unitId, unitId), eq(tenancies.customerId, a.customerId)))
+    .orderBy(asc(tenancies.startsOn));
+}
+
+export interface TenancyInput {
+  type: (typeof TENANCY_TYPES)[number];
+  startsOn: string;
+  endsOn?: string | null | undefined;
+  externalId?: string | undefined;
+}
+
+/** Creates a tenancy; tenant periods of one unit never overlap (checked here and by a trigger). */
+export async function createTenancy(deps: Deps, a: Actor, unitId: string, input: TenancyInput) {
+  const unit = await managedUnit(deps, a, unitId);
+  if (input.endsOn && input.endsOn < input.startsOn) {
+    throw new AppError("VALIDATION_FAILED", "The end date is before the start date.", [
+      { path: "endsOn", message: "Must not be before startsOn" },
+    ]);
+  }
+  const row = {
+    id: newId(),
+    customerId: a.customerId,
+    unitId: unit.id,
+    type: input.type,
+    startsOn: input.startsOn,
+    endsOn: input.endsOn ?? null,
+    externalId: input.externalId ?? null,
+    createdAt: deps.now(),
+  };
+  try {
+    await deps.db.insert(tenancies).values(row);
+  } catch (e) {
+    if (String(e instanceof Error ? (e.cause ?? e.message) : e).includes("TENANCY_OVERLAP")) {
+      throw new AppError("TENANCY_OVERLAP", "Another tenant period of this unit overlaps these dates.");
+    }
+    throw e;
+  }
+  return row;
+}
+
+export interface MicroAppSetting {
+  key: MicroApp;
+  enabled: boolean;
+  name: string | null;
+}
+
+/** The customer's micro-apps with custom names (customer-wide rows; property overrides win later). */
+export async function listMicroApps(deps: Deps, customer: Customer): Promise<MicroAppSetting[]> {
+  const rows = await deps.db.select().from(microApps).where(eq(microApps.customerId, customer.id));
+  return MICRO_APPS.map((key) => {
+    const r = rows.find((x) => x.appKey === key && x.propertyId === null);
+    return { key, enabled: r?.enabled ?? false, name: r?.customName ?? null };
+  });
+}
+
+export async function setMicroApp(
+  deps: Deps,
+  customer: Customer,
+  key: MicroApp,
+  enabled: boolean,
+  name: string | null,
+) {
+  const existing = await deps.db.query.microApps.findFirst({
+    where: (m, { and: all, eq: is, isNull }) =>
+      all(is(m.customerId, customer.id), is(m.appKey, key), isNull(m.propertyId)),
+  });
+  if (existing) {
+    await deps.db.update(microApps).set({ enabled, customName: name }).where(eq(microApps.id, existing.id));
+  } else {
+    await deps.db
+      .insert(microApps)
+      .values({ id: newId(), customerId: customer.id, propertyId: null, appKey: key, enabled, customName: name });
+  }
+}
