@@ -12,7 +12,8 @@ import type { Jurisdiction } from "./db/schema/customers";
 export interface RegionStores {
   jurisdiction: Jurisdiction;
   db: D1Database;
-  rooms: DurableObjectNamespace;
+  /** Resolved on use: only requests that reach a room pay for it (and workerd can run production checks). */
+  rooms(): DurableObjectNamespace;
   files: R2Bucket;
   accessLog: Queue;
 }
@@ -24,7 +25,7 @@ export function regionStores(env: Env, jurisdiction: Jurisdiction): RegionStores
   return {
     jurisdiction,
     db: ch ? env.DB_CH : env.DB_EU,
-    rooms: roomNamespace(env, jurisdiction),
+    rooms: () => roomNamespace(env, jurisdiction),
     files: ch ? env.FILES_CH : env.FILES_EU,
     accessLog: ch ? env.ACCESS_LOG_CH : env.ACCESS_LOG_EU,
   };

@@ -1,8 +1,7 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
-import { and, desc, eq, lt } from "drizzle-orm";
 import type { AppEnv } from "../app-env";
-import { outbox } from "../db/schema/auth";
 import { esc, page } from "../lib/html";
+import { listOutbox } from "../services/mail";
 import { declare, defineRoute, guard } from "./define";
 import { errorResponses, json } from "./schemas";
 
@@ -34,16 +33,7 @@ declare("GET", "/_dev/mail", "dev");
 
 export const devRoutes = new OpenAPIHono<AppEnv>()
   .openapi(listMail, async (c) => {
-    const { to, before } = c.req.valid("query");
-    const conds = [eq(outbox.customerId, c.var.customer.id)];
-    if (to) conds.push(eq(outbox.toAddress, to.toLowerCase()));
-    if (before) conds.push(lt(outbox.createdAt, new Date(before)));
-    const rows = await c.var.deps.db
-      .select()
-      .from(outbox)
-      .where(and(...conds))
-      .orderBy(desc(outbox.createdAt))
-      .limit(50);
+    const rows = await listOutbox(c.var.deps, c.var.customer.id, c.req.valid("query"));
     return c.json(
       rows.map((m) => ({
         id: m.id,
@@ -57,12 +47,7 @@ export const devRoutes = new OpenAPIHono<AppEnv>()
     );
   })
   .get("/_dev/mail", guard("dev"), async (c) => {
-    const rows = await c.var.deps.db
-      .select()
-      .from(outbox)
-      .where(eq(outbox.customerId, c.var.customer.id))
-      .orderBy(desc(outbox.createdAt))
-      .limit(50);
+    const rows = await listOutbox(c.var.deps, c.var.customer.id);
     const linkify = (s: string) => esc(s).replace(/(https?:\/\/[^\s<]+)/g, '<a href="$1">$1</a>');
     const items = rows
       .map(

@@ -1,3 +1,4 @@
+import { and, desc, eq, lt } from "drizzle-orm";
 import type { Deps } from "../app-env";
 import { outbox } from "../db/schema/auth";
 import type { Locale } from "../db/schema/customers";
@@ -30,4 +31,21 @@ export async function queueMail(deps: Deps, m: MailRequest) {
     bodyText: body,
     createdAt: deps.now(),
   });
+}
+
+/** The newest mails of a customer's outbox (dev mail viewer and tests; development only). */
+export async function listOutbox(
+  deps: Deps,
+  customerId: string,
+  filter: { to?: string | undefined; before?: string | undefined } = {},
+) {
+  const conds = [eq(outbox.customerId, customerId)];
+  if (filter.to) conds.push(eq(outbox.toAddress, filter.to.toLowerCase()));
+  if (filter.before) conds.push(lt(outbox.createdAt, new Date(filter.before)));
+  return deps.db
+    .select()
+    .from(outbox)
+    .where(and(...conds))
+    .orderBy(desc(outbox.createdAt))
+    .limit(50);
 }

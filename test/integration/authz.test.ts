@@ -1,0 +1,212 @@
+import { env } from "cloudflare:workers";
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { beforeAll, describe, expect, it } from "vitest";
+import { createApp } from "../../src/app";
+import { type Access, routeTable } from "../../src/routes/define";
+import { makeWorld, PASSWORD, type World } from "../helpers/factories";
+import { api, login } from "../helpers/http";
+
+/**
+ * The authorization matrix, generated from the app's own route table: every route Hono knows must be
+ * declared with an access level, and every non-public route is tried with no identity, a foreign
+ * customer's session, a foreign customer's manager asking for our ids, a resident of another building,
+ * and a resident or manager where more is required. A new route cannot be missed: it either has no
+ * declaration (fails) or is tried automatically.
+ */
+const app = createApp();
+
+function appRoutes() {
+  const seen = new Map<string, { method: string; path: string }>();
+  for (const r of app.routes) {
+    if (r.method === "ALL") continue; // middleware
+    seen.set(`${r.method} ${r.path}`, { method: r.method, path: r.path });
+  }
+  return [...seen.values()];
+}
+
+/** Public routes are listed here on purpose: making a route public is a decision, not an accident. */
+const PUBLIC = new Set([
+  "GET /",
+  "GET /verify-email",
+  "GET /reset-password",
+  "GET /api/openapi.json",
+  "GET /api/docs",
+  "POST /api/auth/register",
+  "POST /api/auth/verify-email",
+  "POST /api/auth/login",
+  "POST /api/auth/password-reset",
+  "POST /api/auth/password-reset/confirm",
+]);
+
+/** A valid body per write route, so the object-level checks (not only validation) are reached. */
+const SAMPLE_BODIES: Record<string, unknown> = {
+  "POST /api/auth/logout": undefined,
+  "POST /api/auth/logout-all": undefined,
+  "POST /api/auth/password-change": { currentPassword: PASSWORD, newPassword: "another long password" },
+  "PATCH /api/me": { name: "Changed By Matrix" },
+  "POST /api/units/:unitId/tenancies": { type: "tenant", startsOn: "2099-01-01", endsOn: "2099-12-31" },
+  "PUT /api/customer/apps/:appKey": { enabled: false, name: "Hijacked" },
+};
+
+let a: World;
+let b: World;
+const s: Record<string, string> = {};
+
+beforeAll(async () => {
+  a = await makeWorld();
+  b = await makeWorld();
+  s.aAdmin = await login(a.emails.admin, PASSWORD, a.slug);
+  s.aManager = await login(a.emails.manager, PASSWORD, a.slug);
+  s.aResident = await login(a.emails.resident, PASSWORD, a.slug);
+  s.aOtherBuilding = await login(a.emails.otherBuilding, PASSWORD, a.slug);
+  s.bAdmin = await login(b.emails.admin, PASSWORD, b.slug);
+  s.bManager = await login(b.emails.manager, PASSWORD, b.slug);
+});
+
+function fill(path: string, w: World): string {
+  return path.replace(/:(\w+)/g, (_, name: string) => {
+    switch (name) {
+      case "buildingId":
+        return w.buildingIds[0];
+      case "unitId":
+        return w.unitIds[0];
+      case "appKey":
+        return "pinboard";
+      default:
+        throw new Error(`No fixture for path parameter :${name}; add one to the authorization matrix`);
+    }
+  });
+}
+
+async function call(route: { method: string; path: string }, opts: { app: string; session?: string; ids: World }) {
+  const key = `${route.method} ${route.path}`;
+  const body = SAMPLE_BODIES[key];
+  const res = await api(fill(route.path, opts.ids), {
+    app: opts.app,
+    method: route.method,
+    session: opts.session,
+    ...(body === undefined ? {} : { json: body }),
+  });
+  return { status: res.status, text: await res.text() };
+}
+
+/** Strings that identify world A's data; none may appear in an answer to a foreign caller. */
+function secretsOf(w: World) {
+  return [w.customerId, ...w.buildingIds, ...w.unitIds, ...w.tenancyIds, ...Object.values(w.emails), w.propertyId];
+}
+
+function expectNoLeak(text: string, w: World) {
+  for (const secret of secretsOf(w)) {
+    // The id we asked for may be echoed in a 404 path; the app never echoes it, so check all.
+    expect(text, `leaked ${secret}`).not.toContain(secret);
+  }
+}
+
+describe("route table", () => {
+  it("declares an access level for every route of the app", () => {
+    const declared = new Map(routeTable.map((r) => [`${r.method} ${r.path}`, r.access]));
+    const missing = appRoutes().filter((r) => !declared.has(`${r.method} ${r.path}`));
+    expect(missing).toEqual([]);
+  });
+
+  it("lists every public route in the public allow-list and nothing else", () => {
+    const publicRoutes = routeTable.filter((r) => r.access === "public").map((r) => `${r.method} ${r.path}`);
+    expect(new Set(publicRoutes)).toEqual(PUBLIC);
+  });
+
+  it("has a sample body for every protected write route", () => {
+    const writes = routeTable.filter((r) => r.method !== "GET" && r.access !== "public" && r.access !== "dev");
+    for (const r of writes) expect(Object.hasOwn(SAMPLE_BODIES, `${r.method} ${r.path}`), `${r.method} ${r.path}`).toBe(true);
+  });
+});
+
+describe("authorization matrix", () => {
+  const protectedRoutes = () => routeTable.filter((r) => r.access !== "public" && r.access !== "dev");
+  const need = (access: Access, ...levels: Access[]) => levels.includes(access);
+
+  it("answers 401 without identity on every protected route", async () => {
+    for (const r of protectedRoutes()) {
+      const res = await call(r, { app: a.slug, ids: a });
+      expect(res.status, `${r.method} ${r.path}`).toBe(401);
+      expectNoLeak(res.text, a);
+    }
+  });
+
+  it("answers 401 to a foreign customer's session on our host", async () => {
+    for (const r of protectedRoutes()) {
+      const res = await call(r, { app: a.slug, session: s.bAdmin, ids: a });
+      expect(res.status, `${r.method} ${r.path}`).toBe(401);
+      expectNoLeak(res.text, a);
+    }
+  });
+
+  it("never shows our data to a foreign manager asking for our ids on their host", async () => {
+    // Routes that end the caller's session run last, so the foreign admin stays logged in until then.
+    const ending = (r: { path: string }) => r.path.startsWith("/api/auth/");
+    const ordered = [...protectedRoutes().filter((r) => !ending(r)), ...protectedRoutes().filter(ending)];
+    for (const r of ordered) {
+      const res = await call(r, { app: b.slug, session: s.bAdmin, ids: a });
+      if (r.path.includes(":buildingId") || r.path.includes(":unitId")) {
+        expect([403, 404], `${r.method} ${r.path}`).toContain(res.status);
+      } else {
+        expect(res.status, `${r.method} ${r.path}`).toBeLessThan(500);
+      }
+      expectNoLeak(res.text, a);
+    }
+  });
+
+  it("refuses a resident on staff and admin routes, and a manager on admin routes", async () => {
+    for (const r of protectedRoutes()) {
+      if (need(r.access, "staff", "admin")) {
+        const res = await call(r, { app: a.slug, session: s.aResident, ids: a });
+        expect(res.status, `resident ${r.method} ${r.path}`).toBe(403);
+      }
+      if (need(r.access, "admin")) {
+        const res = await call(r, { app: a.slug, session: s.aManager, ids: a });
+        expect(res.status, `manager ${r.method} ${r.path}`).toBe(403);
+      }
+    }
+  });
+
+  it("refuses a resident of another building on building- and unit-scoped routes", async () => {
+    for (const r of protectedRoutes()) {
+      if (!r.path.includes(":buildingId") && !r.path.includes(":unitId")) continue;
+      const res = await call(r, { app: a.slug, session: s.aOtherBuilding, ids: a });
+      expect([403, 404], `${r.method} ${r.path}`).toContain(res.status);
+      expect(res.text).not.toContain(a.unitIds[0]);
+    }
+  });
+
+  it("changed nothing of world A through the refused writes", async () => {
+    const tenancies = await env.DB_CH.prepare("SELECT count(*) AS n FROM tenancies WHERE customer_id = ?").bind(a.customerId).first<{ n: number }>();
+    expect(tenancies?.n).toBe(2);
+    const renamed = await env.DB_CH.prepare("SELECT count(*) AS n FROM users WHERE name = 'Changed By Matrix'").first<{ n: number }>();
+    // Only B's own admin may have renamed themselves (on B's host, allowed); A's accounts are untouched.
+    const aRenamed = await env.DB_CH.prepare("SELECT count(*) AS n FROM users WHERE customer_id = ? AND name = 'Changed By Matrix'").bind(a.customerId).first<{ n: number }>();
+    expect(aRenamed?.n).toBe(0);
+    expect(renamed?.n).toBeLessThanOrEqual(1);
+    const hijacked = await env.DB_CH.prepare("SELECT count(*) AS n FROM micro_apps WHERE customer_id = ? AND custom_name = 'Hijacked'").bind(a.customerId).first<{ n: number }>();
+    expect(hijacked?.n).toBe(0);
+  });
+
+  it("lets the right people in (the matrix is not passing because everything is refused)", async () => {
+    expect((await call({ method: "GET", path: "/api/buildings/:buildingId" }, { app: a.slug, session: s.aResident, ids: a })).status).toBe(200);
+    expect((await call({ method: "GET", path: "/api/buildings/:buildingId/units" }, { app: a.slug, session: s.aManager, ids: a })).status).toBe(200);
+    expect((await call({ method: "GET", path: "/api/units/:unitId/tenancies" }, { app: a.slug, session: s.aManager, ids: a })).status).toBe(200);
+    expect((await call({ method: "GET", path: "/api/properties" }, { app: a.slug, session: s.aAdmin, ids: a })).status).toBe(200);
+  });
+});
+
+describe("development-only routes", () => {
+  it("do not exist when ENVIRONMENT is production", async () => {
+    const prodEnv = { ...env, ENVIRONMENT: "production" } as unknown as Env;
+    for (const r of routeTable.filter((x) => x.access === "dev")) {
+      const ctx = createExecutionContext();
+      const req = new Request(`http://x${r.path}`, { headers: { host: `${a.slug}.localhost:8787` } });
+      const res = await app.fetch(req, prodEnv, ctx);
+      await waitOnExecutionContext(ctx);
+      // In production the bare host resolves no app, and a real app host has no dev routes.
+      expect([404], `${r.method} ${r.path}`).toContain(res.status);
+    }
+  });
+});
