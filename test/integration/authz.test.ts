@@ -1,5 +1,5 @@
-import { env } from "cloudflare:workers";
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
 import { type Access, routeTable } from "../../src/routes/define";
@@ -116,7 +116,8 @@ describe("route table", () => {
 
   it("has a sample body for every protected write route", () => {
     const writes = routeTable.filter((r) => r.method !== "GET" && r.access !== "public" && r.access !== "dev");
-    for (const r of writes) expect(Object.hasOwn(SAMPLE_BODIES, `${r.method} ${r.path}`), `${r.method} ${r.path}`).toBe(true);
+    for (const r of writes)
+      expect(Object.hasOwn(SAMPLE_BODIES, `${r.method} ${r.path}`), `${r.method} ${r.path}`).toBe(true);
   });
 });
 
@@ -178,22 +179,53 @@ describe("authorization matrix", () => {
   });
 
   it("changed nothing of world A through the refused writes", async () => {
-    const tenancies = await env.DB_CH.prepare("SELECT count(*) AS n FROM tenancies WHERE customer_id = ?").bind(a.customerId).first<{ n: number }>();
+    const tenancies = await env.DB_CH.prepare("SELECT count(*) AS n FROM tenancies WHERE customer_id = ?")
+      .bind(a.customerId)
+      .first<{ n: number }>();
     expect(tenancies?.n).toBe(2);
-    const renamed = await env.DB_CH.prepare("SELECT count(*) AS n FROM users WHERE name = 'Changed By Matrix'").first<{ n: number }>();
+    const renamed = await env.DB_CH.prepare("SELECT count(*) AS n FROM users WHERE name = 'Changed By Matrix'").first<{
+      n: number;
+    }>();
     // Only B's own admin may have renamed themselves (on B's host, allowed); A's accounts are untouched.
-    const aRenamed = await env.DB_CH.prepare("SELECT count(*) AS n FROM users WHERE customer_id = ? AND name = 'Changed By Matrix'").bind(a.customerId).first<{ n: number }>();
+    const aRenamed = await env.DB_CH.prepare(
+      "SELECT count(*) AS n FROM users WHERE customer_id = ? AND name = 'Changed By Matrix'",
+    )
+      .bind(a.customerId)
+      .first<{ n: number }>();
     expect(aRenamed?.n).toBe(0);
     expect(renamed?.n).toBeLessThanOrEqual(1);
-    const hijacked = await env.DB_CH.prepare("SELECT count(*) AS n FROM micro_apps WHERE customer_id = ? AND custom_name = 'Hijacked'").bind(a.customerId).first<{ n: number }>();
+    const hijacked = await env.DB_CH.prepare(
+      "SELECT count(*) AS n FROM micro_apps WHERE customer_id = ? AND custom_name = 'Hijacked'",
+    )
+      .bind(a.customerId)
+      .first<{ n: number }>();
     expect(hijacked?.n).toBe(0);
   });
 
   it("lets the right people in (the matrix is not passing because everything is refused)", async () => {
-    expect((await call({ method: "GET", path: "/api/buildings/:buildingId" }, { app: a.slug, session: s.aResident, ids: a })).status).toBe(200);
-    expect((await call({ method: "GET", path: "/api/buildings/:buildingId/units" }, { app: a.slug, session: s.aManager, ids: a })).status).toBe(200);
-    expect((await call({ method: "GET", path: "/api/units/:unitId/tenancies" }, { app: a.slug, session: s.aManager, ids: a })).status).toBe(200);
-    expect((await call({ method: "GET", path: "/api/properties" }, { app: a.slug, session: s.aAdmin, ids: a })).status).toBe(200);
+    expect(
+      (await call({ method: "GET", path: "/api/buildings/:buildingId" }, { app: a.slug, session: s.aResident, ids: a }))
+        .status,
+    ).toBe(200);
+    expect(
+      (
+        await call(
+          { method: "GET", path: "/api/buildings/:buildingId/units" },
+          { app: a.slug, session: s.aManager, ids: a },
+        )
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await call(
+          { method: "GET", path: "/api/units/:unitId/tenancies" },
+          { app: a.slug, session: s.aManager, ids: a },
+        )
+      ).status,
+    ).toBe(200);
+    expect(
+      (await call({ method: "GET", path: "/api/properties" }, { app: a.slug, session: s.aAdmin, ids: a })).status,
+    ).toBe(200);
   });
 });
 
