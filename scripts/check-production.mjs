@@ -9,7 +9,13 @@ const cfg = unstable_readConfig({ config: "wrangler.toml", env: "production" }, 
 const vars = cfg.vars ?? {};
 
 if (vars.ENVIRONMENT !== "production") problems.push("vars.ENVIRONMENT must be 'production'");
-for (const devOnly of ["JURISDICTION_EMULATION", "DEV_MAIL_VIEWER", "TEST_HOOKS", "SEED_DEMO", "ALLOW_LOOPBACK_WEBHOOKS"]) {
+for (const devOnly of [
+  "JURISDICTION_EMULATION",
+  "DEV_MAIL_VIEWER",
+  "TEST_HOOKS",
+  "SEED_DEMO",
+  "ALLOW_LOOPBACK_WEBHOOKS",
+]) {
   if (devOnly in vars) problems.push(`vars.${devOnly} is a development convenience and must not be set in production`);
 }
 if (!String(vars.PUBLIC_ORIGIN ?? "").startsWith("https://")) problems.push("vars.PUBLIC_ORIGIN must be https");
@@ -20,7 +26,8 @@ for (const binding of ["DIRECTORY", "DB_CH", "DB_EU"]) {
   if (!d) problems.push(`d1 ${binding} is missing`);
   else if (d.jurisdiction !== "eu") problems.push(`d1 ${binding} must have jurisdiction = "eu"`);
 }
-if (d1.get("DB_CH")?.database_name === d1.get("DB_EU")?.database_name) problems.push("DB_CH and DB_EU must be different databases");
+if (d1.get("DB_CH")?.database_name === d1.get("DB_EU")?.database_name)
+  problems.push("DB_CH and DB_EU must be different databases");
 
 const r2 = new Map((cfg.r2_buckets ?? []).map((b) => [b.binding, b]));
 for (const binding of ["FILES_CH", "FILES_EU"]) {
@@ -28,11 +35,14 @@ for (const binding of ["FILES_CH", "FILES_EU"]) {
   if (!b) problems.push(`r2 ${binding} is missing`);
   else if (b.jurisdiction !== "eu") problems.push(`r2 ${binding} must have jurisdiction = "eu"`);
 }
-if (r2.get("FILES_CH")?.bucket_name === r2.get("FILES_EU")?.bucket_name) problems.push("FILES_CH and FILES_EU must be different buckets");
+if (r2.get("FILES_CH")?.bucket_name === r2.get("FILES_EU")?.bucket_name)
+  problems.push("FILES_CH and FILES_EU must be different buckets");
 
 const producers = new Map((cfg.queues?.producers ?? []).map((q) => [q.binding, q.queue]));
-if (!producers.get("ACCESS_LOG_CH") || !producers.get("ACCESS_LOG_EU")) problems.push("both access-log queues must be bound");
-if (producers.get("ACCESS_LOG_CH") === producers.get("ACCESS_LOG_EU")) problems.push("the access-log queues must differ");
+if (!producers.get("ACCESS_LOG_CH") || !producers.get("ACCESS_LOG_EU"))
+  problems.push("both access-log queues must be bound");
+if (producers.get("ACCESS_LOG_CH") === producers.get("ACCESS_LOG_EU"))
+  problems.push("the access-log queues must differ");
 
 const rooms = (cfg.durable_objects?.bindings ?? []).find((b) => b.name === "BUILDING_ROOM");
 if (!rooms) problems.push("durable object BUILDING_ROOM is missing (the region adapter binds it to jurisdiction 'eu')");

@@ -32,13 +32,27 @@ if (command === "create-customer") {
   });
   const j = values.jurisdiction as Jurisdiction;
   const l = values.locale as Locale;
-  if (!values.slug || !values.name || !JURISDICTIONS.includes(j) || !LOCALES.includes(l) || !values["admin-email"] || !values["admin-name"]) usage();
+  if (
+    !values.slug ||
+    !values.name ||
+    !JURISDICTIONS.includes(j) ||
+    !LOCALES.includes(l) ||
+    !values["admin-email"] ||
+    !values["admin-name"]
+  )
+    usage();
   const { env, dispose } = await openLocalEnv();
   try {
     const origin = `http://${values.slug}.localhost:8787`;
     const result = await createCustomer(
       { directory: env.DIRECTORY, region: j === "ch" ? env.DB_CH : env.DB_EU },
-      { slug: values.slug, name: values.name, jurisdiction: j, locale: l, admin: { email: values["admin-email"], name: values["admin-name"] } },
+      {
+        slug: values.slug,
+        name: values.name,
+        jurisdiction: j,
+        locale: l,
+        admin: { email: values["admin-email"], name: values["admin-name"] },
+      },
       origin,
     );
     console.log(`Customer ${values.slug} created in jurisdiction ${j}: ${origin}`);
@@ -54,7 +68,8 @@ if (command === "create-customer") {
   if (rest.includes("--json")) {
     console.log(JSON.stringify({ tables: DATA_MAP.length, columns: rows.length, record: rows }, null, 2));
   } else {
-    for (const r of rows) console.log(`${r.store}.${r.table}.${r.column}\t${r.category}\t${r.basis}\t${r.erasure}\t${r.retention}`);
+    for (const r of rows)
+      console.log(`${r.store}.${r.table}.${r.column}\t${r.category}\t${r.basis}\t${r.erasure}\t${r.retention}`);
   }
 } else {
   usage();

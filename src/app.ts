@@ -9,10 +9,14 @@ import { jsonBody, sameOrigin } from "./middleware/request-guards";
 import { resolveApp } from "./middleware/resolve-app";
 import { session } from "./middleware/session";
 import { authRoutes } from "./routes/auth";
+import { codeRoutes } from "./routes/codes";
 import { devRoutes } from "./routes/dev";
 import { mountDocs } from "./routes/docs";
 import { estateRoutes } from "./routes/estate";
+import { invitationRoutes } from "./routes/invitations";
 import { meRoutes } from "./routes/me";
+import { onboardingRoutes } from "./routes/onboarding";
+import { onboardingPageRoutes } from "./routes/onboarding-pages";
 import { pageRoutes } from "./routes/pages";
 import type { ErrorBody } from "./shared/error-codes";
 
@@ -25,13 +29,24 @@ export function createApp() {
   const app = new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
       if (!result.success) {
-        const details = result.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
+        const details = result.error.issues.flatMap((i) =>
+          // Unknown fields are reported one by one, with their own path.
+          i.code === "unrecognized_keys"
+            ? i.keys.map((k) => ({ path: [...i.path, k].join("."), message: "Unknown field" }))
+            : [{ path: i.path.join("."), message: i.message }],
+        );
         throw new AppError("VALIDATION_FAILED", "The request is invalid.", details);
       }
     },
   });
 
-  app.use(requestId({ generator: () => crypto.randomUUID() }));
+  // Always our own id: hono's default reuses an incoming X-Request-Id, which would let a client
+  // choose (or repeat) the id that support uses to find an error in the logs.
+  app.use(requestId({ headerName: "", generator: () => crypto.randomUUID() }));
+  app.use(async (c, next) => {
+    c.header("x-request-id", c.var.requestId);
+    await next();
+  });
   app.use(
     secureHeaders({
       strictTransportSecurity: "max-age=31536000; includeSubDomains",
@@ -66,8 +81,12 @@ export function createApp() {
   app.route("/", authRoutes);
   app.route("/", meRoutes);
   app.route("/", estateRoutes);
+  app.route("/", onboardingRoutes);
+  app.route("/", codeRoutes);
+  app.route("/", invitationRoutes);
   app.route("/", devRoutes);
   app.route("/", pageRoutes);
+  app.route("/", onboardingPageRoutes);
   mountDocs(app);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "session", {

@@ -1,8 +1,9 @@
 import { createApp } from "./app";
 import { createDb } from "./db/client";
+import type { Jurisdiction } from "./db/schema/customers";
 import { configFrom } from "./lib/config";
 import { ALL_JURISDICTIONS, regionStores } from "./region";
-import { type AccessLogEntry, jurisdictionOfQueue, writeAccessLogBatch } from "./services/access-log";
+import { jurisdictionOfQueue, toAccessLogEntry, writeAccessLogBatch } from "./services/access-log";
 import { purgeRegion } from "./services/purge";
 
 export { BuildingRoom } from "../durable-objects/building-room";
@@ -19,13 +20,17 @@ export default {
       batch.retryAll();
       return;
     }
-    const entries = batch.messages.map((m) => m.body as AccessLogEntry);
+    const entries = batch.messages.map((m) => toAccessLogEntry(m.body, new Date(m.timestamp)));
     await writeAccessLogBatch(regionStores(env, jurisdiction).files, entries);
     batch.ackAll();
   },
 
-  /** Retention purges per jurisdiction (counts only in the log). */
+  /**
+   * Retention purges per jurisdiction (counts only in the log). A failing jurisdiction does not stop
+   * the other; the invocation still fails afterwards so the cron shows the error.
+   */
   async scheduled(controller, env) {
+    const failed: Jurisdiction[] = [];
     for (const j of ALL_JURISDICTIONS) {
       const stores = regionStores(env, j);
       const deps = {
@@ -34,7 +39,13 @@ export default {
         now: () => new Date(controller.scheduledTime),
         config: configFrom(env),
       };
-      console.log(JSON.stringify({ purge: await purgeRegion(deps) }));
+      try {
+        console.log(JSON.stringify({ purge: await purgeRegion(deps) }));
+      } catch (e) {
+        failed.push(j);
+        console.error(JSON.stringify({ purgeFailed: j, error: e instanceof Error ? e.name : "unknown" }));
+      }
     }
+    if (failed.length) throw new Error(`purge failed for ${failed.join(", ")}`);
   },
 } satisfies ExportedHandler<Env>;

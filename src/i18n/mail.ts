@@ -1,11 +1,46 @@
 import type { Locale } from "../db/schema/customers";
 
 /** Mail texts in the four product languages. `{link}`, `{name}`, `{app}` are filled in by `render`. */
-export type MailTemplate = "verify-email" | "reset-password" | "account-exists" | "password-changed" | "admin-welcome";
+export type MailTemplate =
+  | "verify-email"
+  | "reset-password"
+  | "account-exists"
+  | "password-changed"
+  | "admin-welcome"
+  | "code-invitation"
+  | "neighbour-invitation"
+  | "code-account-exists"
+  | "access-request-verify"
+  | "access-request-approved"
+  | "access-request-rejected";
 
 type Texts = Record<MailTemplate, { subject: string; body: string }>;
 
 const de: Texts = {
+  "code-invitation": {
+    subject: "Ihr Zugang zu {app}: {building}",
+    body: "Guten Tag {name}\n\n{app} lädt Sie in die digitale Plattform Ihres Hauses {building} ein (Wohnung {unit}).\nIhr persönlicher Link:\n{link}\n\nOder geben Sie beim Registrieren diesen Code ein: {code}\nGültig bis {expires}.",
+  },
+  "neighbour-invitation": {
+    subject: "{inviter} lädt Sie zu {app} ein",
+    body: "Guten Tag\n\n{inviter} lädt Sie ein, in der Plattform Ihres Hauses {building} dabei zu sein.\nIhr persönlicher Link:\n{link}\n\nCode: {code} (gültig bis {expires}). Kennen Sie die Person nicht, ignorieren Sie diese Nachricht.",
+  },
+  "code-account-exists": {
+    subject: "Ihr Code für {app}",
+    body: "Guten Tag {name}\n\nSie haben bereits ein Konto. Melden Sie sich an und fügen Sie Ihr Zuhause mit Ihrem Code hinzu:\n{link}",
+  },
+  "access-request-verify": {
+    subject: "Bitte bestätigen Sie Ihre Zugangsanfrage bei {app}",
+    body: "Guten Tag {name}\n\nBestätigen Sie Ihre E-Mail-Adresse, damit Ihre Verwaltung Ihre Anfrage für {building} sieht:\n{link}\n\nDer Link ist 24 Stunden gültig.",
+  },
+  "access-request-approved": {
+    subject: "Ihre Anfrage bei {app} wurde angenommen",
+    body: "Guten Tag {name}\n\nIhre Verwaltung hat Ihre Anfrage für {building} angenommen. Registrieren Sie sich mit diesem Link:\n{link}\n\nCode: {code} (gültig bis {expires}).",
+  },
+  "access-request-rejected": {
+    subject: "Ihre Anfrage bei {app}",
+    body: "Guten Tag {name}\n\nIhre Verwaltung konnte Ihre Anfrage für {building} nicht annehmen.\nBegründung: {reason}\n\nBei Fragen wenden Sie sich bitte direkt an Ihre Verwaltung.",
+  },
   "verify-email": {
     subject: "Bitte bestätigen Sie Ihre E-Mail-Adresse für {app}",
     body: "Guten Tag {name}\n\nBitte bestätigen Sie Ihre E-Mail-Adresse, um Ihr Konto zu aktivieren:\n{link}\n\nDer Link ist 24 Stunden gültig. Wenn Sie kein Konto eröffnet haben, können Sie diese Nachricht ignorieren.",
@@ -29,6 +64,30 @@ const de: Texts = {
 };
 
 const fr: Texts = {
+  "code-invitation": {
+    subject: "Votre accès à {app} : {building}",
+    body: "Bonjour {name}\n\n{app} vous invite sur la plateforme numérique de votre immeuble {building} (logement {unit}).\nVotre lien personnel :\n{link}\n\nOu saisissez ce code lors de l'inscription : {code}\nValable jusqu'au {expires}.",
+  },
+  "neighbour-invitation": {
+    subject: "{inviter} vous invite sur {app}",
+    body: "Bonjour\n\n{inviter} vous invite à rejoindre la plateforme de votre immeuble {building}.\nVotre lien personnel :\n{link}\n\nCode : {code} (valable jusqu'au {expires}). Si vous ne connaissez pas cette personne, ignorez ce message.",
+  },
+  "code-account-exists": {
+    subject: "Votre code pour {app}",
+    body: "Bonjour {name}\n\nVous avez déjà un compte. Connectez-vous et ajoutez votre logement avec votre code :\n{link}",
+  },
+  "access-request-verify": {
+    subject: "Veuillez confirmer votre demande d'accès à {app}",
+    body: "Bonjour {name}\n\nConfirmez votre adresse e-mail pour que votre gérance voie votre demande pour {building} :\n{link}\n\nCe lien est valable 24 heures.",
+  },
+  "access-request-approved": {
+    subject: "Votre demande sur {app} a été acceptée",
+    body: "Bonjour {name}\n\nVotre gérance a accepté votre demande pour {building}. Inscrivez-vous avec ce lien :\n{link}\n\nCode : {code} (valable jusqu'au {expires}).",
+  },
+  "access-request-rejected": {
+    subject: "Votre demande sur {app}",
+    body: "Bonjour {name}\n\nVotre gérance n'a pas pu accepter votre demande pour {building}.\nMotif : {reason}\n\nPour toute question, adressez-vous directement à votre gérance.",
+  },
   "verify-email": {
     subject: "Veuillez confirmer votre adresse e-mail pour {app}",
     body: "Bonjour {name}\n\nVeuillez confirmer votre adresse e-mail pour activer votre compte :\n{link}\n\nCe lien est valable 24 heures. Si vous n'avez pas ouvert de compte, ignorez ce message.",
@@ -52,6 +111,30 @@ const fr: Texts = {
 };
 
 const it: Texts = {
+  "code-invitation": {
+    subject: "Il tuo accesso a {app}: {building}",
+    body: "Buongiorno {name}\n\n{app} ti invita sulla piattaforma digitale del tuo stabile {building} (appartamento {unit}).\nIl tuo link personale:\n{link}\n\nOppure inserisci questo codice durante la registrazione: {code}\nValido fino al {expires}.",
+  },
+  "neighbour-invitation": {
+    subject: "{inviter} ti invita su {app}",
+    body: "Buongiorno\n\n{inviter} ti invita a unirti alla piattaforma del tuo stabile {building}.\nIl tuo link personale:\n{link}\n\nCodice: {code} (valido fino al {expires}). Se non conosci questa persona, ignora questo messaggio.",
+  },
+  "code-account-exists": {
+    subject: "Il tuo codice per {app}",
+    body: "Buongiorno {name}\n\nHai già un account. Accedi e aggiungi la tua casa con il tuo codice:\n{link}",
+  },
+  "access-request-verify": {
+    subject: "Conferma la tua richiesta di accesso a {app}",
+    body: "Buongiorno {name}\n\nConferma il tuo indirizzo e-mail affinché l'amministrazione veda la tua richiesta per {building}:\n{link}\n\nIl link è valido 24 ore.",
+  },
+  "access-request-approved": {
+    subject: "La tua richiesta su {app} è stata accettata",
+    body: "Buongiorno {name}\n\nL'amministrazione ha accettato la tua richiesta per {building}. Registrati con questo link:\n{link}\n\nCodice: {code} (valido fino al {expires}).",
+  },
+  "access-request-rejected": {
+    subject: "La tua richiesta su {app}",
+    body: "Buongiorno {name}\n\nL'amministrazione non ha potuto accettare la tua richiesta per {building}.\nMotivo: {reason}\n\nPer domande rivolgiti direttamente all'amministrazione.",
+  },
   "verify-email": {
     subject: "Conferma il tuo indirizzo e-mail per {app}",
     body: "Buongiorno {name}\n\nConferma il tuo indirizzo e-mail per attivare l'account:\n{link}\n\nIl link è valido 24 ore. Se non hai aperto un account, ignora questo messaggio.",
@@ -75,6 +158,30 @@ const it: Texts = {
 };
 
 const en: Texts = {
+  "code-invitation": {
+    subject: "Your access to {app}: {building}",
+    body: "Hello {name}\n\n{app} invites you to the digital platform of your building {building} (unit {unit}).\nYour personal link:\n{link}\n\nOr enter this code when you sign up: {code}\nValid until {expires}.",
+  },
+  "neighbour-invitation": {
+    subject: "{inviter} invites you to {app}",
+    body: "Hello\n\n{inviter} invites you to join the platform of your building {building}.\nYour personal link:\n{link}\n\nCode: {code} (valid until {expires}). If you do not know this person, ignore this message.",
+  },
+  "code-account-exists": {
+    subject: "Your code for {app}",
+    body: "Hello {name}\n\nYou already have an account. Log in and add your home with your code:\n{link}",
+  },
+  "access-request-verify": {
+    subject: "Please confirm your access request to {app}",
+    body: "Hello {name}\n\nConfirm your e-mail address so that your property manager sees your request for {building}:\n{link}\n\nThe link is valid for 24 hours.",
+  },
+  "access-request-approved": {
+    subject: "Your request on {app} was accepted",
+    body: "Hello {name}\n\nYour property manager accepted your request for {building}. Sign up with this link:\n{link}\n\nCode: {code} (valid until {expires}).",
+  },
+  "access-request-rejected": {
+    subject: "Your request on {app}",
+    body: "Hello {name}\n\nYour property manager could not accept your request for {building}.\nReason: {reason}\n\nIf you have questions, please contact your property manager directly.",
+  },
   "verify-email": {
     subject: "Please confirm your e-mail address for {app}",
     body: "Hello {name}\n\nPlease confirm your e-mail address to activate your account:\n{link}\n\nThe link is valid for 24 hours. If you did not open an account, ignore this message.",

@@ -29,10 +29,16 @@ export function verifyPassword(password: string, phc: string): boolean {
   return constantTimeEqual(hash, parsed.hash);
 }
 
-/** A well-formed hash of a random password: compared against for unknown accounts (no enumeration). */
+/**
+ * A well-formed hash with the current parameters that no password matches: compared against for
+ * unknown accounts (no enumeration). Random bytes instead of a real hash, so building it runs no
+ * KDF: computed lazily, the first unknown-address login of an isolate did twice the work.
+ */
 let dummy: string | undefined;
 export function dummyHash(): string {
-  dummy ??= hashPassword(crypto.randomUUID());
+  const { m, t, p, dkLen } = ARGON2_PARAMS;
+  const random = (n: number) => base64url(crypto.getRandomValues(new Uint8Array(n)));
+  dummy ??= `$argon2id$v=19$m=${m},t=${t},p=${p}$${random(16)}$${random(dkLen)}`;
   return dummy;
 }
 

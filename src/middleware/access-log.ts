@@ -1,4 +1,5 @@
 import { createMiddleware } from "hono/factory";
+import { matchedRoutes } from "hono/route";
 import type { AppEnv } from "../app-env";
 import type { AccessLogEntry } from "../services/access-log";
 
@@ -20,7 +21,7 @@ export const accessLog = createMiddleware<AppEnv>(async (c, next) => {
         t: new Date(started).toISOString(),
         app: app.slug,
         method: c.req.method,
-        route: routeTemplate(c.req.matchedRoutes, c.req.path),
+        route: routeTemplate(matchedRoutes(c), c.req.path),
         status: c.res.status,
         ms: Date.now() - started,
         ip: c.req.header("cf-connecting-ip") ?? c.req.header("x-real-ip") ?? "",

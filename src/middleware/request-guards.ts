@@ -12,16 +12,20 @@ const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 export const jsonBody = createMiddleware<AppEnv>(async (c, next) => {
   if (!UNSAFE.has(c.req.method)) return next();
   const length = c.req.header("content-length");
-  const hasBody = (length !== undefined && length !== "0") || c.req.header("transfer-encoding") !== undefined;
+  // Judge by the body stream, not by headers alone: a streamed body need not announce itself with
+  // content-length or transfer-encoding, and must not slip past the type and size checks.
+  const hasBody = c.req.raw.body !== null && length !== "0";
   if (!hasBody) return next();
   const type = (c.req.header("content-type") ?? "").split(";")[0]?.trim().toLowerCase();
   if (type !== "application/json") {
     throw new AppError("UNSUPPORTED_MEDIA_TYPE", "Send the body as application/json.");
   }
   if (length !== undefined && Number(length) > MAX_JSON_BYTES) throw tooLarge();
-  const raw = await readLimited(c.req.raw);
+  const bytes = await readLimited(c.req.raw);
   try {
-    const parsed: unknown = JSON.parse(raw);
+    // JSON is UTF-8 (RFC 8259 8.1). Decoding strictly refuses other bytes instead of turning them
+    // into U+FFFD, which would let two different passwords arrive as the same text.
+    const parsed: unknown = JSON.parse(new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(bytes));
     // Hono caches the parsed body, so the validators read this value instead of the spent stream.
     const cache = c.req.bodyCache as { json?: Promise<unknown> };
     cache.json = Promise.resolve(parsed);
@@ -31,8 +35,8 @@ export const jsonBody = createMiddleware<AppEnv>(async (c, next) => {
   await next();
 });
 
-async function readLimited(req: Request): Promise<string> {
-  if (!req.body) return "";
+async function readLimited(req: Request): Promise<Uint8Array> {
+  if (!req.body) return new Uint8Array(0);
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -52,7 +56,7 @@ async function readLimited(req: Request): Promise<string> {
     all.set(ch, at);
     at += ch.byteLength;
   }
-  return new TextDecoder().decode(all);
+  return all;
 }
 
 function tooLarge() {

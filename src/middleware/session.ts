@@ -2,8 +2,8 @@ import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../app-env";
-import { loadActor } from "../services/actor";
-import { findSession, SESSION_MAX_AGE_MS } from "../services/sessions";
+import { authenticate } from "../services/actor";
+import { SESSION_MAX_AGE_MS } from "../services/sessions";
 
 /** `__Host-` prefix: Secure, Path=/, no Domain. Browsers accept Secure cookies on http://localhost. */
 export const SESSION_COOKIE = "quartier_session";
@@ -13,10 +13,9 @@ export const session = createMiddleware<AppEnv>(async (c, next) => {
   c.set("actor", null);
   const token = getCookie(c, `__Host-${SESSION_COOKIE}`);
   if (token && token.length <= 128) {
-    const deps = c.var.deps;
-    const s = await findSession(deps, c.var.customer.id, token);
-    if (s) {
-      c.set("actor", await loadActor(deps, s));
+    const actor = await authenticate(c.var.deps, c.var.customer.id, token);
+    if (actor) {
+      c.set("actor", actor);
       c.set("sessionToken", token);
     }
   }

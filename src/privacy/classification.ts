@@ -46,12 +46,36 @@ export interface ColumnClass {
 
 export type Store = "directory" | "region" | "room";
 
+/**
+ * Rows about a person that do not hold the user id themselves, reached through another table that
+ * does: `column IN (SELECT key FROM table WHERE <table's subject> = user)`. Such rows are shared
+ * (flatmates share one tenancy), so export includes them and erasure never changes them: every
+ * column of a table reached `via` must have erasure `keep` (the data-map test checks it).
+ */
+export interface SubjectLink<C extends string = string> {
+  column: C;
+  table: string;
+  key: string;
+}
+
 export interface TableMap<C extends string = string> {
   table: string;
   store: Store;
   description: string;
   /** Column holding the user id of the person the row is about (export and erasure follow it). */
   subject?: C;
+  /**
+   * Column holding the e-mail address of the person the row is about, for rows written before the
+   * person had an account (access requests): export and erasure match it against the account's address.
+   */
+  subjectEmail?: C;
+  /** For shared rows about a person without a user id column: how export reaches them. */
+  via?: SubjectLink<C>;
+  /**
+   * Why a table with personal columns has neither `subject` nor `via` (e.g. values hashed so they
+   * cannot be searched by person). The data-map test requires one of the three.
+   */
+  noSubject?: string;
   columns: Record<C, ColumnClass>;
 }
 
@@ -61,6 +85,9 @@ export function tableMap<C extends string>(map: {
   store: Store;
   description: string;
   subject?: NoInfer<C>;
+  subjectEmail?: NoInfer<C>;
+  via?: SubjectLink<NoInfer<C>>;
+  noSubject?: string;
   columns: Record<C, ColumnClass>;
 }): TableMap<C> {
   return map;

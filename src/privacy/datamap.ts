@@ -2,6 +2,7 @@ import { authTokensMap, outboxMap, sessionsMap, throttlesMap } from "../db/schem
 import { customersMap, microAppsMap } from "../db/schema/customers";
 import { appsMap } from "../db/schema/directory";
 import { buildingsMap, propertiesMap, unitsMap } from "../db/schema/estate";
+import { accessRequestsMap, activationCodesMap, activationCodeTenanciesMap } from "../db/schema/onboarding";
 import { roleAssignmentsMap, tenanciesMap, tenancyMembersMap, usersMap } from "../db/schema/people";
 import type { Store, TableMap } from "./classification";
 
@@ -24,6 +25,9 @@ export const DATA_MAP: readonly TableMap[] = [
   authTokensMap,
   outboxMap,
   throttlesMap,
+  activationCodesMap,
+  activationCodeTenanciesMap,
+  accessRequestsMap,
 ];
 
 export function tablesOf(store: Store): readonly TableMap[] {

@@ -50,23 +50,50 @@ export function randomValue(kind: RandomKind): string {
   }
 }
 
+/** A table whose rows name the person: by user id (`subject`) or by e-mail address (`subjectEmail`). */
+type SubjectTable = TableMap;
+
+/**
+ * Columns an export shows: the row id and every personal column except credentials. Password and
+ * token hashes tell the person nothing and would only be attack material in a downloaded file.
+ */
+function exportColumns(t: TableMap): string[] {
+  return Object.entries(t.columns)
+    .filter(([name, c]) => name === "id" || (c.personal && c.category !== "credential"))
+    .map(([name]) => ident(name));
+}
+
 /** The D1 store of one jurisdiction, driven entirely by the data map. */
 export function d1PersonalDataStore(db: D1Database, jurisdiction: Jurisdiction): PersonalDataStore {
-  const tables = tablesOf("region").filter((t): t is TableMap & { subject: string } => t.subject !== undefined);
-  const where = (t: TableMap & { subject: string }) => `${ident(t.subject)} = ?1 AND "customer_id" = ?2`;
+  const region = tablesOf("region");
+  // Rows found by e-mail come first: erasure replaces the account's address later in the same batch.
+  const tables = [
+    ...region.filter((t) => t.subject === undefined && t.subjectEmail !== undefined),
+    ...region.filter((t) => t.subject !== undefined),
+  ];
+  const where = (t: SubjectTable) =>
+    t.subject !== undefined
+      ? `${ident(t.subject)} = ?1 AND "customer_id" = ?2`
+      : `${ident(t.subjectEmail ?? "")} = (SELECT "email" FROM "users" WHERE "id" = ?1 AND "customer_id" = ?2) AND "customer_id" = ?2`;
+  // Shared rows reached through a table that names the person (tenancies through tenancy_members).
+  const linked = region.flatMap((t) => {
+    if (!t.via) return [];
+    const through = tables.find((x) => x.table === t.via?.table);
+    if (!through) throw new Error(`data map: ${t.table} is linked via ${t.via.table}, which has no subject`);
+    const sub = `SELECT ${ident(t.via.key)} FROM ${ident(through.table)} WHERE ${where(through)}`;
+    return [{ t, where: `${ident(t.via.column)} IN (${sub}) AND "customer_id" = ?2` }];
+  });
   return {
     name: `d1:${jurisdiction}`,
     async exportPerson(s) {
       const out: StoreExport = { store: `d1:${jurisdiction}`, tables: {} };
-      for (const t of tables) {
-        const cols = Object.entries(t.columns)
-          .filter(([name, c]) => c.personal || name === "id")
-          .map(([name]) => ident(name));
+      const queries = [...tables.map((t) => ({ t, where: where(t) })), ...linked];
+      for (const q of queries) {
         const { results } = await db
-          .prepare(`SELECT ${cols.join(", ")} FROM ${ident(t.table)} WHERE ${where(t)}`)
+          .prepare(`SELECT ${exportColumns(q.t).join(", ")} FROM ${ident(q.t.table)} WHERE ${q.where}`)
           .bind(s.userId, s.customerId)
           .all<Record<string, unknown>>();
-        out.tables[t.table] = results;
+        out.tables[q.t.table] = results;
       }
       return out;
     },

@@ -5,9 +5,11 @@ import { clearSessionCookie, setSessionCookie } from "../middleware/session";
 import * as accounts from "../services/accounts";
 import { endAllSessions, endSession } from "../services/sessions";
 import { defineRoute } from "./define";
-import { meSchema, toMe } from "./me";
-import { email, errorResponses, json, jsonBody, locale, password } from "./schemas";
+import { meSchema, toMe, WELL_FORMED_MESSAGE, wellFormed } from "./me";
+import { email, errorResponses, json, jsonBody, locale, password as passwordRule } from "./schemas";
 
+const password = passwordRule.refine(wellFormed, WELL_FORMED_MESSAGE);
+const name = z.string().trim().min(1).max(120).refine(wellFormed, WELL_FORMED_MESSAGE);
 const accepted = z.object({ status: z.literal("accepted") }).openapi("Accepted");
 const tag = ["Accounts"];
 
@@ -17,9 +19,7 @@ const registerRoute = defineRoute("public", {
   tags: tag,
   summary: "Register; a verification link is mailed (same answer for known addresses)",
   request: {
-    body: jsonBody(
-      z.strictObject({ name: z.string().trim().min(1).max(120), email, password, locale: locale.optional() }),
-    ),
+    body: jsonBody(z.strictObject({ name, email, password, locale: locale.optional() })),
   },
   responses: { 202: json(accepted, "Verification mail sent if the address can register"), ...errorResponses },
 });
@@ -28,8 +28,15 @@ const verifyRoute = defineRoute("public", {
   method: "post",
   path: "/api/auth/verify-email",
   tags: tag,
-  summary: "Confirm an e-mail address with the token from the mail",
-  request: { body: jsonBody(z.strictObject({ token: z.string().min(10).max(128) })) },
+  summary: "Confirm an e-mail address with the token from the mail and the password chosen at sign-up",
+  request: {
+    body: jsonBody(
+      z.strictObject({
+        token: z.string().min(10).max(128),
+        password: z.string().min(1).max(256).refine(wellFormed, WELL_FORMED_MESSAGE),
+      }),
+    ),
+  },
   responses: { 204: { description: "Verified" }, ...errorResponses },
 });
 
@@ -38,7 +45,11 @@ const loginRoute = defineRoute("public", {
   path: "/api/auth/login",
   tags: tag,
   summary: "Log in with e-mail and password; sets the session cookie",
-  request: { body: jsonBody(z.strictObject({ email, password: z.string().min(1).max(256) })) },
+  request: {
+    body: jsonBody(
+      z.strictObject({ email, password: z.string().min(1).max(256).refine(wellFormed, WELL_FORMED_MESSAGE) }),
+    ),
+  },
   responses: { 200: json(meSchema), ...errorResponses },
 });
 
@@ -81,7 +92,14 @@ const changeRoute = defineRoute("session", {
   path: "/api/auth/password-change",
   tags: tag,
   summary: "Change the password; other sessions end, this one gets a new token",
-  request: { body: jsonBody(z.strictObject({ currentPassword: z.string().min(1).max(256), newPassword: password })) },
+  request: {
+    body: jsonBody(
+      z.strictObject({
+        currentPassword: z.string().min(1).max(256).refine(wellFormed, WELL_FORMED_MESSAGE),
+        newPassword: password,
+      }),
+    ),
+  },
   responses: { 204: { description: "Changed" }, ...errorResponses },
 });
 
@@ -93,13 +111,18 @@ export const authRoutes = new OpenAPIHono<AppEnv>()
     return c.json({ status: "accepted" as const }, 202);
   })
   .openapi(verifyRoute, async (c) => {
-    await accounts.verifyEmail(c.var.deps, c.var.customer.id, c.req.valid("json").token);
+    const { token, password: p } = c.req.valid("json");
+    await accounts.verifyEmail(c.var.deps, c.var.customer.id, token, p);
     return c.body(null, 204);
   })
   .openapi(loginRoute, async (c) => {
     const { email: e, password: p } = c.req.valid("json");
     const ip = c.req.header("cf-connecting-ip") ?? "unknown";
     const { token } = await accounts.login(c.var.deps, c.var.customer.id, ip, e, p);
+    // Rotation: the session this browser came with (if any) ends, so a planted or older cookie
+    // cannot outlive the login.
+    const prior = c.var.actor;
+    if (prior) await endSession(c.var.deps, prior.sessionId);
     setSessionCookie(c, token);
     const me = await toMe(c.var.deps, c.var.customer, token);
     return c.json(me, 200);

@@ -4,11 +4,17 @@ import type { AppEnv, Deps } from "../app-env";
 import type { Customer } from "../db/schema/customers";
 import { users } from "../db/schema/people";
 import { AppError } from "../lib/errors";
-import { currentMemberships, isStaff, loadActor } from "../services/actor";
+import { type Actor, authenticate, currentMemberships, isStaff } from "../services/actor";
 import { listMicroApps } from "../services/estate";
-import { findSession } from "../services/sessions";
 import { defineRoute } from "./define";
 import { errorResponses, json, jsonBody, locale } from "./schemas";
+
+/**
+ * Text is stored and hashed exactly as typed; a lone UTF-16 surrogate cannot be (UTF-8 turns it into
+ * U+FFFD, so two different passwords would hash alike), so such strings are refused with 400.
+ */
+export const wellFormed = (s: string) => !/\p{Cs}/u.test(s);
+export const WELL_FORMED_MESSAGE = "Contains an unpaired surrogate";
 
 export const meSchema = z
   .object({
@@ -25,11 +31,16 @@ export const meSchema = z
   })
   .openapi("Me");
 
+/** The account of a session token (right after login or a change that the request's actor predates). */
 export async function toMe(deps: Deps, customer: Customer, token: string): Promise<z.infer<typeof meSchema>> {
-  const s = await findSession(deps, customer.id, token);
-  const actor = s ? await loadActor(deps, s) : null;
+  const actor = await authenticate(deps, customer.id, token);
   if (!actor) throw new AppError("UNAUTHENTICATED", "Please log in.");
-  const [memberships, apps] = await Promise.all([currentMemberships(deps, actor), listMicroApps(deps, customer)]);
+  return meOf(deps, customer, actor);
+}
+
+export async function meOf(deps: Deps, customer: Customer, actor: Actor): Promise<z.infer<typeof meSchema>> {
+  const memberships = currentMemberships(actor);
+  const apps = await listMicroApps(deps, customer);
   return {
     id: actor.userId,
     name: actor.name,
@@ -58,7 +69,10 @@ const patchMe = defineRoute("session", {
   request: {
     body: jsonBody(
       z
-        .strictObject({ name: z.string().trim().min(1).max(120).optional(), locale: locale.optional() })
+        .strictObject({
+          name: z.string().trim().min(1).max(120).refine(wellFormed, WELL_FORMED_MESSAGE).optional(),
+          locale: locale.optional(),
+        })
         .refine((v) => v.name !== undefined || v.locale !== undefined, "Nothing to change"),
     ),
   },
@@ -66,7 +80,11 @@ const patchMe = defineRoute("session", {
 });
 
 export const meRoutes = new OpenAPIHono<AppEnv>()
-  .openapi(getMe, async (c) => c.json(await toMe(c.var.deps, c.var.customer, c.var.sessionToken ?? ""), 200))
+  .openapi(getMe, async (c) => {
+    const actor = c.var.actor;
+    if (!actor) throw new AppError("UNAUTHENTICATED", "Please log in.");
+    return c.json(await meOf(c.var.deps, c.var.customer, actor), 200);
+  })
   .openapi(patchMe, async (c) => {
     const actor = c.var.actor;
     if (!actor) throw new AppError("UNAUTHENTICATED", "Please log in.");

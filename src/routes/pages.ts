@@ -1,11 +1,11 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env";
-import { LOCALES } from "../db/schema/customers";
 import { PAGE_TEXTS } from "../i18n/pages";
 import { esc, page } from "../lib/html";
 import { pageLocale } from "../lib/locale";
 import { listVisibleBuildings } from "../services/estate";
 import { declare } from "./define";
+import { field, form, languageSwitch } from "./page-parts";
 
 /**
  * Server-rendered account pages: enough for a person to register, confirm, log in and reset a
@@ -14,20 +14,6 @@ import { declare } from "./define";
 declare("GET", "/", "public");
 declare("GET", "/verify-email", "public");
 declare("GET", "/reset-password", "public");
-
-function form(endpoint: string, fields: string, button: string, done: string, failed: string, extra = "") {
-  return `<form data-endpoint="${esc(endpoint)}" data-done="${esc(done)}" data-failed="${esc(failed)}"${extra}>
-${fields}<button type="submit">${esc(button)}</button><p class="status" role="status" aria-live="polite"></p></form>`;
-}
-const field = (name: string, label: string, type = "text", auto = "") =>
-  `<label>${esc(label)}<input name="${name}" type="${type}" required${auto ? ` autocomplete="${auto}"` : ""}></label>`;
-
-function languageSwitch(current: string, label: string) {
-  const links = LOCALES.map((l) =>
-    l === current ? `<strong>${l.toUpperCase()}</strong>` : `<a href="?lang=${l}">${l.toUpperCase()}</a>`,
-  );
-  return `<nav aria-label="${esc(label)}">${links.join(" · ")}</nav>`;
-}
 
 export const pageRoutes = new Hono<AppEnv>()
   .get("/", async (c) => {
@@ -90,7 +76,7 @@ ${form("/api/auth/logout-all", "", t.logoutAll, "", t.failed, ' data-reload="1"'
     const lang = pageLocale(c);
     const t = PAGE_TEXTS[lang];
     // Confirming needs a click (a POST): mail scanners that fetch links must not use up the token.
-    const token = `<input type="hidden" name="token" value="${esc(c.req.query("token") ?? "")}">`;
+    const token = `<input type="hidden" name="token" value="${esc(c.req.query("token") ?? "")}">${field("password", t.password, "password", "current-password")}`;
     return c.html(
       page(
         lang,

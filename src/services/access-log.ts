@@ -20,6 +20,33 @@ export function hourPrefix(iso: string) {
   return `${ACCESS_LOG_PREFIX}${iso.slice(0, 4)}/${iso.slice(5, 7)}/${iso.slice(8, 10)}/${iso.slice(11, 13)}/`;
 }
 
+const text = (v: unknown, max = 300) => (typeof v === "string" ? v.slice(0, max) : "");
+
+/**
+ * The entry as written: exactly the fields of AccessLogEntry, whatever the message carried, so a
+ * producer bug cannot put other data into the log. `t` must be a valid instant (it names the hour
+ * object, and the purge finds objects by that name); otherwise the message's own time is used.
+ */
+export function toAccessLogEntry(body: unknown, received: Date): AccessLogEntry {
+  const b = (typeof body === "object" && body !== null ? body : {}) as Record<string, unknown>;
+  const parsed = typeof b.t === "string" ? new Date(b.t) : new Date(Number.NaN);
+  // A four-digit year keeps the key layout (and its sort order) that the purge relies on.
+  const valid = !Number.isNaN(parsed.getTime()) && /^\d{4}-/.test(parsed.toISOString());
+  const t = valid ? parsed : received;
+  const num = (v: unknown) => (typeof v === "number" && Number.isFinite(v) ? v : 0);
+  return {
+    t: t.toISOString(),
+    app: text(b.app, 64),
+    method: text(b.method, 16),
+    route: text(b.route),
+    status: num(b.status),
+    ms: num(b.ms),
+    ip: text(b.ip, 64),
+    ua: text(b.ua),
+    ref: text(b.ref),
+  };
+}
+
 /** Writes one queue batch as NDJSON objects, one per hour the entries fall in. */
 export async function writeAccessLogBatch(bucket: R2Bucket, entries: AccessLogEntry[]) {
   const byHour = new Map<string, string[]>();

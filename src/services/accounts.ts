@@ -74,8 +74,9 @@ export interface RegisterInput {
 export async function register(deps: Deps, customer: Customer, origin: string, input: RegisterInput) {
   const email = normaliseEmail(input.email);
   const locale = input.locale ?? customer.locale;
-  const passwordHash = hashPassword(input.password);
+  // Throttled before hashing (the answer to a throttled request does not depend on the address).
   await throttle.consume(deps, throttle.MAIL_PER_ACCOUNT, `${customer.id}:${email}`);
+  const passwordHash = hashPassword(input.password);
   const existing = await deps.db.query.users.findFirst({
     where: and(eq(users.customerId, customer.id), eq(users.email, email)),
   });
@@ -96,22 +97,34 @@ export async function register(deps: Deps, customer: Customer, origin: string, i
   const userId = existing?.id ?? newId();
   if (existing) {
     // A pending account registered again: the latest name and password win (nobody has verified yet).
-    await deps.db
-      .update(users)
-      .set({ name: input.name, passwordHash, locale, updatedAt: now })
-      .where(eq(users.id, userId));
+    // Earlier links die with the password they were sent for, so an older mail's link cannot
+    // activate the account with a password set by someone else afterwards.
+    await deps.db.batch([
+      deps.db.update(users).set({ name: input.name, passwordHash, locale, updatedAt: now }).where(eq(users.id, userId)),
+      deps.db
+        .update(authTokens)
+        .set({ usedAt: now })
+        .where(and(eq(authTokens.userId, userId), eq(authTokens.purpose, "verify-email"), isNull(authTokens.usedAt))),
+    ]);
   } else {
-    await deps.db.insert(users).values({
-      id: userId,
-      customerId: customer.id,
-      email,
-      name: input.name,
-      passwordHash,
-      locale,
-      status: "pending",
-      createdAt: now,
-      updatedAt: now,
-    });
+    const [inserted] = await deps.db
+      .insert(users)
+      .values({
+        id: userId,
+        customerId: customer.id,
+        email,
+        name: input.name,
+        passwordHash,
+        locale,
+        status: "pending",
+        createdAt: now,
+        updatedAt: now,
+      })
+      .onConflictDoNothing()
+      .returning({ id: users.id });
+    // A concurrent registration of the same address (another isolate) inserted first: it mails the
+    // link; this one answers the same without a second account, instead of failing on the unique index.
+    if (!inserted) return;
   }
   const token = await issueToken(deps, customer.id, userId, "verify-email", VERIFY_TTL_MS);
   await queueMail(deps, {
@@ -124,9 +137,35 @@ export async function register(deps: Deps, customer: Customer, origin: string, i
   });
 }
 
-export async function verifyEmail(deps: Deps, customerId: string, token: string) {
-  const userId = await takeToken(deps, customerId, token, "verify-email");
+/**
+ * Confirms the e-mail address. The current password is required with the link: whoever registered an
+ * address last sets the pending account's password, so activation needs both the mailbox and that
+ * password — someone who registered a stranger's address cannot get it activated by the owner's click.
+ */
+export async function verifyEmail(deps: Deps, customerId: string, token: string, password: string) {
   const now = deps.now();
+  const pending = await deps.db
+    .select({ userId: authTokens.userId, passwordHash: users.passwordHash, email: users.email })
+    .from(authTokens)
+    .innerJoin(users, eq(users.id, authTokens.userId))
+    .where(
+      and(
+        eq(authTokens.tokenHash, await sha256Hex(token)),
+        eq(authTokens.customerId, customerId),
+        eq(authTokens.purpose, "verify-email"),
+        isNull(authTokens.usedAt),
+        gt(authTokens.expiresAt, now),
+      ),
+    );
+  const row = pending[0];
+  if (!row) throw new AppError("TOKEN_INVALID", "This link is invalid, used or expired.");
+  const account = `${customerId}:${row.email}`;
+  await throttle.consume(deps, throttle.LOGIN_FAILURES_PER_ACCOUNT, account);
+  if (!verifyPassword(password, row.passwordHash)) {
+    throw new AppError("INVALID_CREDENTIALS", "The password does not match the one chosen at sign-up.");
+  }
+  await throttle.reset(deps, throttle.LOGIN_FAILURES_PER_ACCOUNT, account);
+  const userId = await takeToken(deps, customerId, token, "verify-email");
   await deps.db
     .update(users)
     .set({ status: "active", emailVerifiedAt: now, updatedAt: now })
@@ -135,24 +174,25 @@ export async function verifyEmail(deps: Deps, customerId: string, token: string)
 
 /**
  * Login. Limits are checked before any hash is computed: per IP (every attempt) and per account
- * (failures). Unknown addresses run the same KDF against a dummy hash and get the same answer.
+ * (attempts since the last correct password). The account attempt is counted in the same atomic
+ * statement that checks the limit, before the KDF: counting only after a failed verification let
+ * parallel requests all pass the check and run more KDFs than the limit allows. Unknown addresses
+ * run the same KDF against a dummy hash and get the same answer.
  */
 export async function login(deps: Deps, customerId: string, ip: string, email: string, password: string) {
   const account = `${customerId}:${normaliseEmail(email)}`;
   await throttle.consume(deps, throttle.LOGIN_PER_IP, ip);
-  const failures = await throttle.peek(deps, throttle.LOGIN_FAILURES_PER_ACCOUNT, account);
-  if (failures.count >= throttle.LOGIN_FAILURES_PER_ACCOUNT.max) throw throttle.rateLimited(failures.retryAfterS);
+  await throttle.consume(deps, throttle.LOGIN_FAILURES_PER_ACCOUNT, account);
 
   const user = await deps.db.query.users.findFirst({
     where: and(eq(users.customerId, customerId), eq(users.email, normaliseEmail(email))),
   });
   const ok = verifyPassword(password, user?.passwordHash ?? dummyHash());
   if (!user || !ok || user.status === "disabled" || user.status === "erased") {
-    await throttle.hit(deps, throttle.LOGIN_FAILURES_PER_ACCOUNT, account);
     throw new AppError("INVALID_CREDENTIALS", "E-mail or password is wrong.");
   }
-  if (user.status === "pending") throw new AppError("EMAIL_NOT_VERIFIED", "Please confirm your e-mail address first.");
   await throttle.reset(deps, throttle.LOGIN_FAILURES_PER_ACCOUNT, account);
+  if (user.status === "pending") throw new AppError("EMAIL_NOT_VERIFIED", "Please confirm your e-mail address first.");
   if (needsRehash(user.passwordHash)) {
     await deps.db
       .update(users)
@@ -181,10 +221,14 @@ export async function requestPasswordReset(deps: Deps, customer: Customer, origi
   });
 }
 
-/** Sets a new password from a reset link; ends every session. A pending account becomes verified. */
+/**
+ * Sets a new password from a reset link; ends every session. A pending account becomes verified.
+ * The token is checked before the password is hashed: this route is public and unthrottled, so a
+ * made-up token must not cost a KDF run.
+ */
 export async function confirmPasswordReset(deps: Deps, customerId: string, token: string, password: string) {
-  const passwordHash = hashPassword(password);
   const userId = await takeToken(deps, customerId, token, "reset-password");
+  const passwordHash = hashPassword(password);
   const now = deps.now();
   const user = await deps.db.query.users.findFirst({ where: eq(users.id, userId) });
   if (!user || user.status === "erased" || user.status === "disabled") {
@@ -195,6 +239,8 @@ export async function confirmPasswordReset(deps: Deps, customerId: string, token
     .set({ passwordHash, status: "active", emailVerifiedAt: user.emailVerifiedAt ?? now, updatedAt: now })
     .where(eq(users.id, userId));
   await endAllSessions(deps, userId);
+  // A new password ends a lock-out caused by failed logins with the old one.
+  await throttle.reset(deps, throttle.LOGIN_FAILURES_PER_ACCOUNT, `${customerId}:${user.email}`);
 }
 
 /** Changes the password after checking the current one; ends all sessions and starts a new one. */

@@ -1,10 +1,13 @@
-import { and, eq, gte, inArray, isNull, lte, or } from "drizzle-orm";
+import { and, eq, gte, inArray, isNull, lte, or, type SQL } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Deps } from "../app-env";
+import { sessions } from "../db/schema/auth";
 import type { Locale } from "../db/schema/customers";
 import { buildings, units } from "../db/schema/estate";
-import { roleAssignments, tenancies, tenancyMembers, users } from "../db/schema/people";
+import { type RoleAssignment, roleAssignments, tenancies, tenancyMembers, type User, users } from "../db/schema/people";
+import { sha256Hex } from "../lib/crypto";
 import { isoDay } from "../lib/time";
+import { keepAlive, sessionOfToken } from "./sessions";
 
 /**
  * Who is calling, with memberships read fresh from D1 on every request (never cached in the
@@ -24,6 +27,8 @@ export interface Actor {
   /** Buildings and units where the actor has a current tenancy. */
   residentBuildingIds: Set<string>;
   residentUnitIds: Set<string>;
+  /** Current homes with their end dates (the room's "access valid until" comes from here). */
+  memberships: Membership[];
 }
 
 /** Result columns must have distinct SQL names: D1 merges equal names (`id` of two joined tables). */
@@ -41,24 +46,51 @@ export function activeOn(cols: { startsOn: SQLiteColumn; endsOn: SQLiteColumn },
   return and(lte(cols.startsOn, day), or(isNull(cols.endsOn), gte(cols.endsOn, day)));
 }
 
+/**
+ * The actor of a session token in one D1 round trip: the session, its user, current roles, current
+ * homes and the customer's buildings are read in one batch, each keyed by the token's session through
+ * a subquery. Expired or idle sessions are ended. Memberships are never cached between requests.
+ */
+export async function authenticate(deps: Deps, customerId: string, token: string): Promise<Actor | null> {
+  const { db } = deps;
+  const hash = await sha256Hex(token);
+  const who = db.select({ id: sessions.userId }).from(sessions).where(sessionOfToken(customerId, hash));
+  const [sessionRows, ...rest] = await db.batch([
+    db.select().from(sessions).where(sessionOfToken(customerId, hash)),
+    ...actorQueries(deps, customerId, inArray(users.id, who), (col) => inArray(col, who)),
+  ]);
+  const s = sessionRows[0];
+  if (!s || !(await keepAlive(deps, s))) return null;
+  return buildActor(s.id, ...rest);
+}
+
+/** The actor of a known session (right after login). */
 export async function loadActor(
   deps: Deps,
   session: { id: string; userId: string; customerId: string },
 ): Promise<Actor | null> {
+  const [...rows] = await deps.db.batch(
+    actorQueries(deps, session.customerId, eq(users.id, session.userId), (col) => eq(col, session.userId)),
+  );
+  const [userRows, roles, homes, allBuildings] = rows;
+  return buildActor(session.id, userRows, roles, homes, allBuildings);
+}
+
+function actorQueries(deps: Deps, customerId: string, isUser: SQL | undefined, userIs: (col: SQLiteColumn) => SQL) {
   const { db } = deps;
   const today = isoDay(deps.now());
-  const [userRows, roles, homes, allBuildings] = await db.batch([
+  return [
     db
       .select()
       .from(users)
-      .where(and(eq(users.id, session.userId), eq(users.customerId, session.customerId))),
+      .where(and(isUser, eq(users.customerId, customerId))),
     db
       .select()
       .from(roleAssignments)
       .where(
         and(
-          eq(roleAssignments.userId, session.userId),
-          eq(roleAssignments.customerId, session.customerId),
+          userIs(roleAssignments.userId),
+          eq(roleAssignments.customerId, customerId),
           activeOn(roleAssignments, today),
         ),
       ),
@@ -67,21 +99,23 @@ export async function loadActor(
       .from(tenancyMembers)
       .innerJoin(tenancies, eq(tenancies.id, tenancyMembers.tenancyId))
       .innerJoin(units, eq(units.id, tenancies.unitId))
-      .where(
-        and(
-          eq(tenancyMembers.userId, session.userId),
-          eq(tenancyMembers.customerId, session.customerId),
-          activeOn(tenancies, today),
-        ),
-      ),
+      .where(and(userIs(tenancyMembers.userId), eq(tenancyMembers.customerId, customerId), activeOn(tenancies, today))),
     db
       .select({ id: buildings.id, propertyId: buildings.propertyId })
       .from(buildings)
-      .where(eq(buildings.customerId, session.customerId)),
-  ]);
+      .where(eq(buildings.customerId, customerId)),
+  ] as const;
+}
+
+function buildActor(
+  sessionId: string,
+  userRows: User[],
+  roles: RoleAssignment[],
+  homes: Membership[],
+  allBuildings: { id: string; propertyId: string }[],
+): Actor | null {
   const user = userRows[0];
   if (!user || user.status !== "active") return null;
-
   const isAdmin = roles.some((r) => r.role === "customer_admin" && r.scopeType === "customer");
   const managedPropertyIds = new Set<string>();
   const managedBuildingIds = new Set<string>();
@@ -96,7 +130,7 @@ export async function loadActor(
   return {
     userId: user.id,
     customerId: user.customerId,
-    sessionId: session.id,
+    sessionId,
     name: user.name,
     email: user.email,
     locale: user.locale,
@@ -105,6 +139,7 @@ export async function loadActor(
     managedPropertyIds,
     residentBuildingIds: new Set(homes.map((h) => h.buildingId)),
     residentUnitIds: new Set(homes.map((h) => h.unitId)),
+    memberships: homes,
   };
 }
 
@@ -116,16 +151,7 @@ export function canSeeBuilding(a: Actor, buildingId: string): boolean {
   return a.managedBuildingIds.has(buildingId) || a.residentBuildingIds.has(buildingId);
 }
 
-/** Current memberships with their end dates (for /me and, later, the room's "access valid until"). */
-export async function currentMemberships(deps: Deps, a: Actor): Promise<Membership[]> {
-  if (a.residentUnitIds.size === 0) return [];
-  const today = isoDay(deps.now());
-  return deps.db
-    .select(membershipColumns)
-    .from(tenancyMembers)
-    .innerJoin(tenancies, eq(tenancies.id, tenancyMembers.tenancyId))
-    .innerJoin(units, eq(units.id, tenancies.unitId))
-    .where(
-      and(eq(tenancyMembers.userId, a.userId), inArray(units.id, [...a.residentUnitIds]), activeOn(tenancies, today)),
-    );
+/** Current memberships with their end dates, as read with the actor on this request. */
+export function currentMemberships(a: Actor): Membership[] {
+  return a.memberships;
 }

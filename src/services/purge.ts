@@ -1,11 +1,20 @@
-import { and, inArray, lt, lte } from "drizzle-orm";
+import { and, eq, inArray, lt, lte, or } from "drizzle-orm";
 import type { Deps } from "../app-env";
 import { authTokens, outbox, sessions, throttles } from "../db/schema/auth";
+import { accessRequests, activationCodes, activationCodeTenancies } from "../db/schema/onboarding";
 import { DAY } from "../lib/time";
-import { ACCESS_LOG_PREFIX } from "./access-log";
+import { ACCESS_LOG_PREFIX, hourPrefix } from "./access-log";
+import { SESSION_IDLE_MS } from "./sessions";
 
-export const ACCESS_LOG_RETENTION_DAYS = 90;
+/**
+ * Access-log hours are deleted once 89 days old. The purge runs every hour and deletes whole hours, so
+ * no log line is ever older than 89 days + 2 hours — within the promised 90 days (R-P9).
+ */
+export const ACCESS_LOG_RETENTION_DAYS = 89;
+/** Codes that can no longer be used (revoked, used up, expired) are kept 30 days for the manager's overview. */
+const SPENT_CODE_RETENTION_MS = 30 * DAY;
 const OUTBOX_RETENTION_MS = 7 * DAY;
+const THROTTLE_RETENTION_MS = DAY;
 const BATCH = 500;
 
 export interface PurgeReport {
@@ -15,13 +24,15 @@ export interface PurgeReport {
   outbox: number;
   throttles: number;
   accessLogObjects: number;
+  activationCodes: number;
+  accessRequests: number;
 }
 
-/** Deletes up to BATCH ids per statement through the indexed time column; repeats until done. */
-async function drain(run: () => Promise<number>): Promise<number> {
+/** Runs one bounded delete (at most BATCH rows) until a batch comes back short; at most 100 batches a run. */
+async function drain(run: () => Promise<{ meta: { changes: number } }>): Promise<number> {
   let total = 0;
   for (let i = 0; i < 100; i++) {
-    const n = await run();
+    const n = (await run()).meta.changes;
     total += n;
     if (n < BATCH) break;
   }
@@ -31,48 +42,58 @@ async function drain(run: () => Promise<number>): Promise<number> {
 /**
  * The retention purge of one jurisdiction (cron). Bounded, indexed batches; safe to run twice;
  * reports counts only. The privacy issue adds accounts of ended tenancies and legal holds.
+ *
+ * Each batch is one `DELETE … WHERE key IN (SELECT key … LIMIT n)`: the ids never travel as bound
+ * parameters, because D1 refuses statements with more than 100 of them.
  */
 export async function purgeRegion(deps: Deps): Promise<PurgeReport> {
   const { db } = deps;
   const now = deps.now();
-  const ids = <T extends { id: string }>(rows: T[]) => rows.map((r) => r.id);
-  const sessionsDone = await drain(async () => {
-    const rows = await db.select({ id: sessions.id }).from(sessions).where(lt(sessions.expiresAt, now)).limit(BATCH);
-    if (rows.length) await db.delete(sessions).where(inArray(sessions.id, ids(rows)));
-    return rows.length;
+  const at = (ms: number) => new Date(now.getTime() - ms);
+  // Expired as `findSession` sees it: past the absolute lifetime or idle for too long.
+  const sessionsDone = await drain(() => {
+    const expired = or(lte(sessions.expiresAt, now), lte(sessions.lastSeenAt, at(SESSION_IDLE_MS)));
+    const batch = db.select({ id: sessions.id }).from(sessions).where(expired).limit(BATCH);
+    return db.delete(sessions).where(inArray(sessions.id, batch)).run();
   });
-  const tokensDone = await drain(async () => {
-    const rows = await db
-      .select({ id: authTokens.id })
-      .from(authTokens)
-      .where(lt(authTokens.expiresAt, now))
+  const tokensDone = await drain(() => {
+    const batch = db.select({ id: authTokens.id }).from(authTokens).where(lte(authTokens.expiresAt, now)).limit(BATCH);
+    return db.delete(authTokens).where(inArray(authTokens.id, batch)).run();
+  });
+  const outboxDone = await drain(() => {
+    const old = lt(outbox.createdAt, at(OUTBOX_RETENTION_MS));
+    const batch = db.select({ id: outbox.id }).from(outbox).where(old).limit(BATCH);
+    return db.delete(outbox).where(inArray(outbox.id, batch)).run();
+  });
+  const throttlesDone = await drain(() => {
+    const old = lte(throttles.windowStart, at(THROTTLE_RETENTION_MS));
+    const batch = db.select({ key: throttles.key }).from(throttles).where(old).limit(BATCH);
+    return db.delete(throttles).where(inArray(throttles.key, batch)).run();
+  });
+  const codesDone = await drain(async () => {
+    const spentBefore = at(SPENT_CODE_RETENTION_MS);
+    const spent = or(
+      lte(activationCodes.expiresAt, spentBefore),
+      lte(activationCodes.revokedAt, spentBefore),
+      and(eq(activationCodes.permanent, false), lte(activationCodes.usedAt, spentBefore)),
+    );
+    const batch = () =>
+      db.select({ id: activationCodes.id }).from(activationCodes).where(spent).orderBy(activationCodes.id).limit(BATCH);
+    // Links first (explicitly, so `changes` counts codes only), then the same codes, in one transaction.
+    const [, codes] = await db.batch([
+      db.delete(activationCodeTenancies).where(inArray(activationCodeTenancies.codeId, batch())),
+      db.delete(activationCodes).where(inArray(activationCodes.id, batch())),
+    ]);
+    return codes;
+  });
+  // Unverified requests after a day, unhandled ones after 30 days, decided ones 30 days after the decision.
+  const requestsDone = await drain(() => {
+    const batch = db
+      .select({ id: accessRequests.id })
+      .from(accessRequests)
+      .where(lte(accessRequests.expiresAt, now))
       .limit(BATCH);
-    if (rows.length) await db.delete(authTokens).where(inArray(authTokens.id, ids(rows)));
-    return rows.length;
-  });
-  const outboxDone = await drain(async () => {
-    const cutoff = new Date(now.getTime() - OUTBOX_RETENTION_MS);
-    const rows = await db.select({ id: outbox.id }).from(outbox).where(lt(outbox.createdAt, cutoff)).limit(BATCH);
-    if (rows.length) await db.delete(outbox).where(inArray(outbox.id, ids(rows)));
-    return rows.length;
-  });
-  const throttlesDone = await drain(async () => {
-    const cutoff = new Date(now.getTime() - DAY);
-    const rows = await db
-      .select({ key: throttles.key })
-      .from(throttles)
-      .where(lte(throttles.windowStart, cutoff))
-      .limit(BATCH);
-    if (rows.length)
-      await db.delete(throttles).where(
-        and(
-          inArray(
-            throttles.key,
-            rows.map((r) => r.key),
-          ),
-        ),
-      );
-    return rows.length;
+    return db.delete(accessRequests).where(inArray(accessRequests.id, batch)).run();
   });
   const accessLogObjects = await purgeAccessLog(deps.stores.files, now);
   return {
@@ -82,13 +103,15 @@ export async function purgeRegion(deps: Deps): Promise<PurgeReport> {
     outbox: outboxDone,
     throttles: throttlesDone,
     accessLogObjects,
+    activationCodes: codesDone,
+    accessRequests: requestsDone,
   };
 }
 
-/** Deletes access-log objects of hours that ended more than 90 days ago (keys sort by time). */
+/** Deletes access-log objects of hours that ended more than ACCESS_LOG_RETENTION_DAYS ago (keys sort by time). */
 export async function purgeAccessLog(bucket: R2Bucket, now: Date): Promise<number> {
-  const cutoff = new Date(now.getTime() - ACCESS_LOG_RETENTION_DAYS * DAY).toISOString();
-  const cutoffKey = `${ACCESS_LOG_PREFIX}${cutoff.slice(0, 4)}/${cutoff.slice(5, 7)}/${cutoff.slice(8, 10)}/${cutoff.slice(11, 13)}/`;
+  // The hour that contains the cutoff instant has not ended yet at the cutoff; every earlier hour has.
+  const cutoffKey = hourPrefix(new Date(now.getTime() - ACCESS_LOG_RETENTION_DAYS * DAY).toISOString());
   let deleted = 0;
   let cursor: string | undefined;
   do {

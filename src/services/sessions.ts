@@ -1,6 +1,6 @@
 import { and, eq, lt } from "drizzle-orm";
 import type { Deps } from "../app-env";
-import { sessions } from "../db/schema/auth";
+import { type Session, sessions } from "../db/schema/auth";
 import { newId, randomToken, sha256Hex } from "../lib/crypto";
 import { DAY, MINUTE } from "../lib/time";
 
@@ -28,16 +28,23 @@ export async function createSession(deps: Deps, customerId: string, userId: stri
 
 /** The session of a token, bound to the customer of the app it is used on; null if unknown or expired. */
 export async function findSession(deps: Deps, customerId: string, token: string) {
-  const hash = await sha256Hex(token);
   const [s] = await deps.db
     .select()
     .from(sessions)
-    .where(and(eq(sessions.tokenHash, hash), eq(sessions.customerId, customerId)));
-  if (!s) return null;
+    .where(sessionOfToken(customerId, await sha256Hex(token)));
+  return s && (await keepAlive(deps, s)) ? s : null;
+}
+
+export function sessionOfToken(customerId: string, tokenHash: string) {
+  return and(eq(sessions.tokenHash, tokenHash), eq(sessions.customerId, customerId));
+}
+
+/** Ends a session past its lifetime or idle timeout (false); refreshes `last_seen_at` now and then (true). */
+export async function keepAlive(deps: Deps, s: Session): Promise<boolean> {
   const now = deps.now().getTime();
   if (s.expiresAt.getTime() <= now || s.lastSeenAt.getTime() + SESSION_IDLE_MS <= now) {
     await deps.db.delete(sessions).where(eq(sessions.id, s.id));
-    return null;
+    return false;
   }
   if (now - s.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
     await deps.db
@@ -45,7 +52,7 @@ export async function findSession(deps: Deps, customerId: string, token: string)
       .set({ lastSeenAt: new Date(now) })
       .where(eq(sessions.id, s.id));
   }
-  return s;
+  return true;
 }
 
 export async function endSession(deps: Deps, sessionId: string) {

@@ -36,6 +36,14 @@ const PUBLIC = new Set([
   "POST /api/auth/login",
   "POST /api/auth/password-reset",
   "POST /api/auth/password-reset/confirm",
+  "POST /api/onboarding/code",
+  "POST /api/onboarding/signup",
+  "GET /api/onboarding/buildings",
+  "POST /api/access-requests",
+  "POST /api/access-requests/verify",
+  "GET /signup",
+  "GET /request-access",
+  "GET /access-request",
 ]);
 
 /** A valid body per write route, so the object-level checks (not only validation) are reached. */
@@ -46,11 +54,22 @@ const SAMPLE_BODIES: Record<string, unknown> = {
   "PATCH /api/me": { name: "Changed By Matrix" },
   "POST /api/units/:unitId/tenancies": { type: "tenant", startsOn: "2099-01-01", endsOn: "2099-12-31" },
   "PUT /api/customer/apps/:appKey": { enabled: false, name: "Hijacked" },
+  "POST /api/onboarding/redeem": { code: "ABCD-EFGH-JKLM" },
+  "POST /api/tenancies/:tenancyId/codes": {},
+  "POST /api/buildings/:buildingId/codes": {},
+  "POST /api/codes/:codeId/send": { email: "matrix@example.test" },
+  "DELETE /api/codes/:codeId": undefined,
+  "POST /api/invitations": { email: "matrix@example.test" },
+  "DELETE /api/invitations/:codeId": undefined,
+  "POST /api/access-requests/:requestId/approve": { tenancyId: "from-fixture" },
+  "POST /api/access-requests/:requestId/reject": { reason: "Matrix" },
 };
 
 let a: World;
 let b: World;
 const s: Record<string, string> = {};
+/** World A's code (for the resident's own invitations too) and open access request. */
+const fx = { codeId: "", code: "MTRX2345ABCD", requestId: "" };
 
 beforeAll(async () => {
   a = await makeWorld();
@@ -61,6 +80,23 @@ beforeAll(async () => {
   s.aOtherBuilding = await login(a.emails.otherBuilding, PASSWORD, a.slug);
   s.bAdmin = await login(b.emails.admin, PASSWORD, b.slug);
   s.bManager = await login(b.emails.manager, PASSWORD, b.slug);
+  fx.codeId = `code-${a.customerId}`;
+  fx.requestId = `req-${a.customerId}`;
+  const now = Date.now();
+  await env.DB_CH.batch([
+    env.DB_CH.prepare(
+      "INSERT INTO activation_codes (id, customer_id, code, permanent, source, created_by, expires_at, created_at) VALUES (?, ?, ?, 0, 'neighbour', ?, ?, ?)",
+    ).bind(fx.codeId, a.customerId, fx.code, a.userIds.resident, now + 86_400_000, now),
+    env.DB_CH.prepare("INSERT INTO activation_code_tenancies (code_id, tenancy_id, customer_id) VALUES (?, ?, ?)").bind(
+      fx.codeId,
+      a.tenancyIds[0],
+      a.customerId,
+    ),
+    env.DB_CH.prepare(
+      "INSERT INTO access_requests (id, customer_id, building_id, unit_text, name, email, locale, status, expires_at, created_at) VALUES (?, ?, ?, '1.1', 'Requester', 'requester@example.test', 'de', 'open', ?, ?)",
+    ).bind(fx.requestId, a.customerId, a.buildingIds[0], now + 86_400_000, now),
+  ]);
+  SAMPLE_BODIES["POST /api/access-requests/:requestId/approve"] = { tenancyId: a.tenancyIds[0] };
 });
 
 function fill(path: string, w: World): string {
@@ -72,6 +108,12 @@ function fill(path: string, w: World): string {
         return w.unitIds[0];
       case "appKey":
         return "pinboard";
+      case "tenancyId":
+        return w.tenancyIds[0];
+      case "codeId":
+        return fx.codeId;
+      case "requestId":
+        return fx.requestId;
       default:
         throw new Error(`No fixture for path parameter :${name}; add one to the authorization matrix`);
     }
@@ -92,7 +134,16 @@ async function call(route: { method: string; path: string }, opts: { app: string
 
 /** Strings that identify world A's data; none may appear in an answer to a foreign caller. */
 function secretsOf(w: World) {
-  return [w.customerId, ...w.buildingIds, ...w.unitIds, ...w.tenancyIds, ...Object.values(w.emails), w.propertyId];
+  return [
+    w.customerId,
+    ...w.buildingIds,
+    ...w.unitIds,
+    ...w.tenancyIds,
+    ...Object.values(w.emails),
+    w.propertyId,
+    fx.code,
+    "requester@example.test",
+  ];
 }
 
 function expectNoLeak(text: string, w: World) {
@@ -147,7 +198,7 @@ describe("authorization matrix", () => {
     const ordered = [...protectedRoutes().filter((r) => !ending(r)), ...protectedRoutes().filter(ending)];
     for (const r of ordered) {
       const res = await call(r, { app: b.slug, session: s.bAdmin, ids: a });
-      if (r.path.includes(":buildingId") || r.path.includes(":unitId")) {
+      if (/:\w+/.test(r.path) && !r.path.startsWith("/api/customer/")) {
         expect([403, 404], `${r.method} ${r.path}`).toContain(res.status);
       } else {
         expect(res.status, `${r.method} ${r.path}`).toBeLessThan(500);
@@ -171,7 +222,7 @@ describe("authorization matrix", () => {
 
   it("refuses a resident of another building on building- and unit-scoped routes", async () => {
     for (const r of protectedRoutes()) {
-      if (!r.path.includes(":buildingId") && !r.path.includes(":unitId")) continue;
+      if (!/:(buildingId|unitId|tenancyId|codeId|requestId)/.test(r.path)) continue;
       const res = await call(r, { app: a.slug, session: s.aOtherBuilding, ids: a });
       expect([403, 404], `${r.method} ${r.path}`).toContain(res.status);
       expect(res.text).not.toContain(a.unitIds[0]);
@@ -194,6 +245,18 @@ describe("authorization matrix", () => {
       .first<{ n: number }>();
     expect(aRenamed?.n).toBe(0);
     expect(renamed?.n).toBeLessThanOrEqual(1);
+    const code = await env.DB_CH.prepare("SELECT revoked_at, send_count FROM activation_codes WHERE id = ?")
+      .bind(fx.codeId)
+      .first();
+    expect(code).toMatchObject({ revoked_at: null, send_count: 0 });
+    const request = await env.DB_CH.prepare("SELECT status FROM access_requests WHERE id = ?")
+      .bind(fx.requestId)
+      .first();
+    expect(request).toMatchObject({ status: "open" });
+    const codes = await env.DB_CH.prepare("SELECT count(*) AS n FROM activation_codes WHERE customer_id = ?")
+      .bind(a.customerId)
+      .first<{ n: number }>();
+    expect(codes?.n).toBe(1);
     const hijacked = await env.DB_CH.prepare(
       "SELECT count(*) AS n FROM micro_apps WHERE customer_id = ? AND custom_name = 'Hijacked'",
     )

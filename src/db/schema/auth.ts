@@ -22,7 +22,11 @@ export const sessions = sqliteTable(
     lastSeenAt: integer("last_seen_at", { mode: "timestamp_ms" }).notNull(),
     expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
   },
-  (t) => [index("sessions_user_idx").on(t.userId), index("sessions_expires_idx").on(t.expiresAt)],
+  (t) => [
+    index("sessions_user_idx").on(t.userId),
+    index("sessions_expires_idx").on(t.expiresAt),
+    index("sessions_last_seen_idx").on(t.lastSeenAt),
+  ],
 );
 export type Session = typeof sessions.$inferSelect;
 
@@ -65,7 +69,11 @@ export const outbox = sqliteTable(
     bodyText: text("body_text").notNull(),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
   },
-  (t) => [index("outbox_customer_idx").on(t.customerId, t.createdAt), index("outbox_user_idx").on(t.userId)],
+  (t) => [
+    index("outbox_customer_idx").on(t.customerId, t.createdAt),
+    index("outbox_user_idx").on(t.userId),
+    index("outbox_created_idx").on(t.createdAt),
+  ],
 );
 export type OutboxMail = typeof outbox.$inferSelect;
 
@@ -183,12 +191,15 @@ export const throttlesMap = tableMap({
   table: "throttles",
   store: "region",
   description: "Hashed attempt counters against brute force",
+  noSubject:
+    "Keys are SHA-256 hashes of limit, customer and e-mail or IP: they cannot be found by person for export " +
+    "or erasure, hold no readable value, and the purge deletes them a day after their window started",
   columns: {
     key: {
       category: "technical",
       purpose: "Brute-force protection; SHA-256 of the counted account or IP",
       basis: "legitimate-interest",
-      retention: "One hour window, then purged",
+      retention: "Counting window (at most one hour); the purge deletes the row a day after the window started",
       erasure: "keep",
       personal: true,
     },

@@ -2,4 +2,5 @@
 export * from "./auth";
 export * from "./customers";
 export * from "./estate";
+export * from "./onboarding";
 export * from "./people";

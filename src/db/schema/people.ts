@@ -188,6 +188,9 @@ export const tenanciesMap = tableMap({
   table: "tenancies",
   store: "region",
   description: "Utilisation periods of units",
+  // A tenancy belongs to the unit and is shared by its flatmates: exported through the membership,
+  // never changed by one member's erasure (the customer keeps it under its own retention duty).
+  via: { column: "id", table: "tenancy_members", key: "tenancy_id" },
   columns: {
     id: idColumn,
     customer_id: customerColumn,

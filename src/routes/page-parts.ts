@@ -1,0 +1,17 @@
+import { LOCALES } from "../db/schema/customers";
+import { esc } from "../lib/html";
+
+/** Building blocks of the server-rendered pages (forms are posted as JSON by /static/app.js). */
+export function form(endpoint: string, fields: string, button: string, done: string, failed: string, extra = "") {
+  return `<form data-endpoint="${esc(endpoint)}" data-done="${esc(done)}" data-failed="${esc(failed)}"${extra}>
+${fields}<button type="submit">${esc(button)}</button><p class="status" role="status" aria-live="polite"></p></form>`;
+}
+export const field = (name: string, label: string, type = "text", auto = "") =>
+  `<label>${esc(label)}<input name="${name}" type="${type}" required${auto ? ` autocomplete="${auto}"` : ""}></label>`;
+
+export function languageSwitch(current: string, label: string) {
+  const links = LOCALES.map((l) =>
+    l === current ? `<strong>${l.toUpperCase()}</strong>` : `<a href="?lang=${l}">${l.toUpperCase()}</a>`,
+  );
+  return `<nav aria-label="${esc(label)}">${links.join(" · ")}</nav>`;
+}

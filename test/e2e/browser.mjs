@@ -1,0 +1,55 @@
+// Shared browser helpers for the e2e specs: Debian's Chromium with the flags this closed network
+// needs (no background connections), a fresh profile per launch, screenshots into a git-ignored folder.
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+
+export const BASE = process.env.E2E_BASE ?? "http://localhost:8788";
+export const PORT = Number(process.env.E2E_PORT ?? 8788);
+export const SHOTS = new URL("./screenshots/", import.meta.url).pathname;
+mkdirSync(SHOTS, { recursive: true });
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
+
+/** An app's origin: `demo` is the bare host; others are `<slug>.localhost`, which Chromium resolves. */
+export const originOf = (slug = "demo") =>
+  slug === "demo" ? BASE : BASE.replace("//localhost", `//${slug}.localhost`);
+
+export const shot = (page, name) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+
+/** Logs in through the home page form, as a person would. */
+export async function loginViaForm(page, email, password, slug = "demo") {
+  await page.goto(`${originOf(slug)}/?lang=en`);
+  const form = page.locator('form[data-endpoint="/api/auth/login"]');
+  await form.locator('input[name="email"]').fill(email);
+  await form.locator('input[name="password"]').fill(password);
+  await Promise.all([page.waitForURL(`${originOf(slug)}/`), form.locator("button").click()]);
+}
+
+/** The newest mail to `to` in the dev mail viewer's JSON twin, read inside the browser's session. */
+export async function latestMail(page, to, template) {
+  for (let i = 0; i < 50; i++) {
+    const mails = await page.evaluate(
+      async (addr) => (await fetch(`/api/dev/mail?to=${encodeURIComponent(addr)}`)).json(),
+      to,
+    );
+    const m = mails.find((x) => !template || x.template === template);
+    if (m) return m;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no ${template ?? ""} mail to ${to}`);
+}

@@ -1,0 +1,75 @@
+// The real-browser suite: a fresh local product (own state, own port 8788, demo data) under
+// `wrangler dev`, then every `*.spec.mjs` here with node's test runner driving Debian's Chromium
+// through playwright-core. Part of `npm test`; it shares nothing with `npm start` (port 8787).
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import {
+  killAllSync,
+  nodeBin,
+  repoRoot,
+  run,
+  start,
+  stop,
+  tsxCli,
+  waitForHttp,
+  wranglerJs,
+} from "../../bench/lib/proc.mjs";
+
+const root = repoRoot();
+const state = join(root, ".wrangler/e2e-state");
+const logs = join(root, ".wrangler/e2e-logs");
+const port = Number(process.env.E2E_PORT ?? 8788);
+
+if (!existsSync(process.env.CHROMIUM_PATH ?? "/usr/bin/chromium")) {
+  console.error("e2e: Chromium not found at /usr/bin/chromium — install Debian's `chromium` (see .ci/run).");
+  process.exit(1);
+}
+rmSync(state, { recursive: true, force: true });
+mkdirSync(logs, { recursive: true });
+process.on("exit", killAllSync);
+for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => process.exit(130));
+
+const wrangler = (...args) => [wranglerJs(), ...args];
+for (const db of ["DIRECTORY", "DB_CH", "DB_EU"]) {
+  await run(`migrate ${db}`, nodeBin(), wrangler("d1", "migrations", "apply", db, "--local", "--persist-to", state), {
+    logPath: join(logs, "setup.log"),
+    timeoutMs: 120_000,
+  });
+}
+await run("seed", nodeBin(), [tsxCli(), "bench/lib/seed.ts", join(state, "v3")], {
+  logPath: join(logs, "setup.log"),
+  timeoutMs: 120_000,
+});
+const server = start(
+  "wrangler dev (e2e)",
+  nodeBin(),
+  wrangler(
+    "dev",
+    "--port",
+    String(port),
+    "--ip",
+    "127.0.0.1",
+    "--persist-to",
+    state,
+    "--show-interactive-dev-session=false",
+  ),
+  { logPath: join(logs, "server.log") },
+);
+let status = 1;
+try {
+  await waitForHttp(server, { port, path: "/api/openapi.json", status: 200, timeoutMs: 120_000 });
+  const specs = readdirSync(join(root, "test/e2e"))
+    .filter((f) => f.endsWith(".spec.mjs"))
+    .map((f) => join("test/e2e", f));
+  const r = spawnSync(nodeBin(), ["--test", "--test-concurrency=1", ...specs], {
+    cwd: root,
+    stdio: "inherit",
+    env: { ...process.env, E2E_BASE: `http://localhost:${port}`, E2E_PORT: String(port) },
+    timeout: 15 * 60_000,
+  });
+  status = r.status ?? 1;
+} finally {
+  await stop(server);
+}
+process.exit(status);
