@@ -18,6 +18,7 @@ import { meRoutes } from "./routes/me";
 import { onboardingRoutes } from "./routes/onboarding";
 import { onboardingPageRoutes } from "./routes/onboarding-pages";
 import { pageRoutes } from "./routes/pages";
+import { roomRoutes } from "./routes/rooms";
 import type { ErrorBody } from "./shared/error-codes";
 
 /**
@@ -84,6 +85,7 @@ export function createApp() {
   app.route("/", onboardingRoutes);
   app.route("/", codeRoutes);
   app.route("/", invitationRoutes);
+  app.route("/", roomRoutes);
   app.route("/", devRoutes);
   app.route("/", pageRoutes);
   app.route("/", onboardingPageRoutes);

@@ -13,7 +13,7 @@ export interface RegionStores {
   jurisdiction: Jurisdiction;
   db: D1Database;
   /** Resolved on use: only requests that reach a room pay for it (and workerd can run production checks). */
-  rooms(): DurableObjectNamespace;
+  rooms(): Env["BUILDING_ROOM"];
   files: R2Bucket;
   accessLog: Queue;
 }
@@ -31,7 +31,7 @@ export function regionStores(env: Env, jurisdiction: Jurisdiction): RegionStores
   };
 }
 
-function roomNamespace(env: Env, jurisdiction: Jurisdiction): DurableObjectNamespace {
+function roomNamespace(env: Env, jurisdiction: Jurisdiction): Env["BUILDING_ROOM"] {
   // workerd (wrangler dev, vitest) throws on `.jurisdiction()`; only development emulates it, and the
   // production check refuses JURISDICTION_EMULATION in the production environment.
   if (env.ENVIRONMENT === "development" && env.JURISDICTION_EMULATION === "on") return env.BUILDING_ROOM;

@@ -1,9 +1,11 @@
+import { ROOM_DATA_MAP } from "../../durable-objects/room-datamap";
 import { authTokensMap, outboxMap, sessionsMap, throttlesMap } from "../db/schema/auth";
 import { customersMap, microAppsMap } from "../db/schema/customers";
 import { appsMap } from "../db/schema/directory";
 import { buildingsMap, propertiesMap, unitsMap } from "../db/schema/estate";
 import { accessRequestsMap, activationCodesMap, activationCodeTenanciesMap } from "../db/schema/onboarding";
 import { roleAssignmentsMap, tenanciesMap, tenancyMembersMap, usersMap } from "../db/schema/people";
+import { roomParticipationMap } from "../db/schema/rooms";
 import type { Store, TableMap } from "./classification";
 
 /**
@@ -28,6 +30,8 @@ export const DATA_MAP: readonly TableMap[] = [
   activationCodesMap,
   activationCodeTenanciesMap,
   accessRequestsMap,
+  roomParticipationMap,
+  ...ROOM_DATA_MAP,
 ];
 
 export function tablesOf(store: Store): readonly TableMap[] {

@@ -1,6 +1,9 @@
 import type { Jurisdiction } from "../db/schema/customers";
-import type { ColumnClass, RandomKind, TableMap } from "./classification";
+import type { ColumnClass, TableMap } from "./classification";
 import { tablesOf } from "./datamap";
+import { randomValue } from "./random-value";
+
+export { randomValue };
 
 /** The person whose data is exported or erased. */
 export interface Subject {
@@ -34,21 +37,6 @@ export interface PersonalDataStore {
 }
 
 const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
-
-/** A random value of valid format, so constraints and the UI keep working after erasure. */
-export function randomValue(kind: RandomKind): string {
-  const r = crypto.randomUUID().replaceAll("-", "");
-  switch (kind) {
-    case "email":
-      return `erased-${r}@erased.invalid`;
-    case "name":
-      return `Former resident ${r.slice(0, 6)}`;
-    case "secret":
-      return `erased$${r}`;
-    case "text":
-      return "";
-  }
-}
 
 /** A table whose rows name the person: by user id (`subject`) or by e-mail address (`subjectEmail`). */
 type SubjectTable = TableMap;

@@ -3,11 +3,10 @@ import type { AppEnv } from "../app-env";
 import type { ActivationCode } from "../db/schema/onboarding";
 import { formatCode } from "../lib/codes";
 import { AppError } from "../lib/errors";
-import type { Actor } from "../services/actor";
 import * as codes from "../services/codes";
 import { sendCode } from "../services/invitations";
 import { type LetterInput, renderLetters } from "../services/letters";
-import { declare, defineRoute, guard } from "./define";
+import { actorOf, declare, defineRoute, guard } from "./define";
 import { email, errorResponses, id, json, jsonBody } from "./schemas";
 
 const tag = ["Activation codes"];
@@ -106,11 +105,6 @@ const revoke = defineRoute("staff", {
 
 declare("GET", "/print/codes/:codeId", "staff");
 declare("GET", "/print/buildings/:buildingId", "staff");
-
-function actorOf(c: { var: { actor: Actor | null } }): Actor {
-  if (!c.var.actor) throw new AppError("UNAUTHENTICATED", "Please log in.");
-  return c.var.actor;
-}
 
 export const codeRoutes = new OpenAPIHono<AppEnv>()
   .openapi(forTenancy, async (c) => {

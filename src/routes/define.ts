@@ -2,7 +2,7 @@ import { createRoute, type RouteConfig } from "@hono/zod-openapi";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../app-env";
 import { AppError } from "../lib/errors";
-import { isStaff } from "../services/actor";
+import { type Actor, isStaff } from "../services/actor";
 
 /**
  * Who may call a route. Every route of the app declares one (a test compares this table with the
@@ -52,4 +52,10 @@ export function defineRoute<R extends RouteConfig>(access: Access, config: R) {
     security: access === "public" || access === "dev" ? [] : [{ session: [] }],
     middleware: [guard(access)],
   });
+}
+
+/** The actor of a route guarded by anything but `public` (the guard has already refused anonymous calls). */
+export function actorOf(c: { var: { actor: Actor | null } }): Actor {
+  if (!c.var.actor) throw new AppError("UNAUTHENTICATED", "Please log in.");
+  return c.var.actor;
 }

@@ -3,11 +3,9 @@ import type { AppEnv } from "../app-env";
 import { MICRO_APPS } from "../db/schema/customers";
 import { UNIT_TYPES } from "../db/schema/estate";
 import { TENANCY_TYPES } from "../db/schema/people";
-import { AppError } from "../lib/errors";
 import { forgetCustomer } from "../middleware/resolve-app";
-import type { Actor } from "../services/actor";
 import * as estate from "../services/estate";
-import { defineRoute } from "./define";
+import { actorOf, defineRoute } from "./define";
 import { errorResponses, id, isoDate, json, jsonBody } from "./schemas";
 
 const tag = ["Buildings"];
@@ -57,11 +55,6 @@ const pick = <T extends Record<string, unknown>, K extends keyof T>(row: T, keys
 const BUILDING_KEYS = ["id", "propertyId", "name", "street", "postalCode", "city", "country", "externalId"] as const;
 const UNIT_KEYS = ["id", "buildingId", "name", "type", "floor", "externalId"] as const;
 const TENANCY_KEYS = ["id", "unitId", "type", "startsOn", "endsOn", "externalId"] as const;
-
-function actorOf(c: { var: { actor: Actor | null } }): Actor {
-  if (!c.var.actor) throw new AppError("UNAUTHENTICATED", "Please log in.");
-  return c.var.actor;
-}
 
 const listBuildings = defineRoute("session", {
   method: "get",

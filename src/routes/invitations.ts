@@ -1,11 +1,9 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../app-env";
-import { AppError } from "../lib/errors";
 import * as requests from "../services/access-requests";
-import type { Actor } from "../services/actor";
 import { inviteNeighbour, listMyInvitations, withdrawInvitation } from "../services/invitations";
 import { codeSchema, toCodeDto } from "./codes";
-import { defineRoute } from "./define";
+import { actorOf, defineRoute } from "./define";
 import { email, errorResponses, id, json, jsonBody } from "./schemas";
 
 const create = defineRoute("session", {
@@ -81,10 +79,6 @@ const reject = defineRoute("staff", {
   responses: { 204: { description: "Rejected" }, ...errorResponses },
 });
 
-function actorOf(c: { var: { actor: Actor | null } }): Actor {
-  if (!c.var.actor) throw new AppError("UNAUTHENTICATED", "Please log in.");
-  return c.var.actor;
-}
 const originOf = (c: { var: { app: { origin: string } | undefined } }) => c.var.app?.origin ?? "";
 
 export const invitationRoutes = new OpenAPIHono<AppEnv>()

@@ -1,6 +1,7 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import type { BuildingRoom } from "../../durable-objects/building-room";
 import type {
   Category,
   ColumnClass,
@@ -51,8 +52,10 @@ const columnsOf = (t: TableMap) => Object.entries(t.columns) as [string, ColumnC
 async function roomColumns(): Promise<LiveColumn[]> {
   const rooms = regionStores(env, "ch").rooms();
   const stub = rooms.get(rooms.idFromName(`datamap-${crypto.randomUUID()}`));
-  return runInDurableObject(stub, (_, state) =>
-    state.storage.sql
+  // Touching the store runs the room's schema migrations, as the first connection would.
+  return runInDurableObject(stub, (room: BuildingRoom, state) => {
+    void room.store;
+    return state.storage.sql
       .exec<{ table: string; column: string; type: string; notnull: number; dflt: string | null; pk: number }>(
         `SELECT m.name AS "table", p.name AS "column", p.type AS type, p."notnull" AS "notnull",
                 p.dflt_value AS dflt, p.pk AS pk
@@ -60,8 +63,8 @@ async function roomColumns(): Promise<LiveColumn[]> {
           WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND m.name NOT LIKE '\\_cf\\_%' ESCAPE '\\'
           ORDER BY m.name, p.cid`,
       )
-      .toArray(),
-  );
+      .toArray();
+  });
 }
 
 describe("data map against the live schemas", () => {

@@ -4,3 +4,4 @@ export * from "./customers";
 export * from "./estate";
 export * from "./onboarding";
 export * from "./people";
+export * from "./rooms";

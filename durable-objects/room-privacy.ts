@@ -1,0 +1,50 @@
+import type { ColumnClass, TableMap } from "../src/privacy/classification";
+import { randomValue } from "../src/privacy/random-value";
+import { ROOM_DATA_MAP } from "./room-datamap";
+
+/**
+ * Export and erasure of one person's data in a room's SQLite, driven by the room's data map (the room
+ * side of the PersonalDataStore interface). Erasure follows the written rule for shared content:
+ * the person's posts, comments and messages lose their text (tombstones: ids stay so threads hold),
+ * their reactions go, and their display name becomes a random one.
+ */
+const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
+const linked = (ROOM_DATA_MAP as readonly TableMap[]).flatMap((t) => (t.subject ? [{ ...t, subject: t.subject }] : []));
+
+export function exportFromRoom(sql: SqlStorage, userId: string): Record<string, Record<string, unknown>[]> {
+  const out: Record<string, Record<string, unknown>[]> = {};
+  for (const t of linked) {
+    const cols = Object.entries(t.columns)
+      .filter(([name, c]) => name === "id" || name === "seq" || c.personal)
+      .map(([name]) => ident(name));
+    out[t.table] = sql
+      .exec(`SELECT ${cols.join(", ")} FROM ${ident(t.table)} WHERE ${ident(t.subject)} = ?`, userId)
+      .toArray();
+  }
+  return out;
+}
+
+/** Applies the data map's erasure rules to the person's rows; returns rows changed per kind. */
+export function eraseFromRoom(sql: SqlStorage, userId: string) {
+  let rowsDeleted = 0;
+  let rowsAnonymised = 0;
+  for (const t of linked) {
+    const cols = Object.entries(t.columns) as [string, ColumnClass][];
+    if (cols.some(([, c]) => c.erasure === "delete-row")) {
+      rowsDeleted += sql.exec(`DELETE FROM ${ident(t.table)} WHERE ${ident(t.subject)} = ?`, userId).rowsWritten;
+      continue;
+    }
+    const sets = cols.filter(([, c]) => c.erasure === "random" || c.erasure === "null" || c.erasure === "set");
+    if (sets.length === 0) continue;
+    const values = sets.map(([, c]) =>
+      c.erasure === "null" ? null : c.erasure === "set" ? (c.setTo ?? null) : randomValue(c.random ?? "text"),
+    );
+    const assign = sets.map(([name]) => `${ident(name)} = ?`).join(", ");
+    rowsAnonymised += sql.exec(
+      `UPDATE ${ident(t.table)} SET ${assign} WHERE ${ident(t.subject)} = ?`,
+      ...values,
+      userId,
+    ).rowsWritten;
+  }
+  return { rowsDeleted, rowsAnonymised };
+}

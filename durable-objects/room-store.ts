@@ -1,0 +1,253 @@
+import type { ChatDto, CommentDto, PostDto, RoomEvent } from "../src/shared/protocol";
+
+/**
+ * The room's own SQLite (one per building): members (names as the Worker last saw them), posts,
+ * comments, reactions, chat, and the event log that orders everything with a gap-free sequence
+ * number. Events hold references, not content: replaying a deleted post yields a tombstone, and an
+ * erased person's content is gone from the log too. All calls are synchronous (DO SQLite), so a
+ * read-modify-write here never interleaves with another message.
+ */
+const MIGRATIONS: string[][] = [
+  [
+    `CREATE TABLE members (user_id TEXT PRIMARY KEY, name TEXT NOT NULL, updated_at INTEGER NOT NULL)`,
+    `CREATE TABLE events (seq INTEGER PRIMARY KEY, kind TEXT NOT NULL, entity_id TEXT NOT NULL,
+       author_id TEXT NOT NULL, client_id TEXT, extra TEXT, created_at INTEGER NOT NULL)`,
+    `CREATE UNIQUE INDEX events_client_uq ON events (author_id, client_id) WHERE client_id IS NOT NULL`,
+    `CREATE INDEX events_entity_idx ON events (entity_id)`,
+    `CREATE TABLE posts (id TEXT PRIMARY KEY, author_id TEXT NOT NULL, body TEXT, created_at INTEGER NOT NULL,
+       edited_at INTEGER, deleted_at INTEGER)`,
+    `CREATE TABLE comments (id TEXT PRIMARY KEY, post_id TEXT NOT NULL, author_id TEXT NOT NULL, body TEXT,
+       created_at INTEGER NOT NULL, deleted_at INTEGER)`,
+    `CREATE INDEX comments_post_idx ON comments (post_id, created_at)`,
+    `CREATE TABLE reactions (post_id TEXT NOT NULL, user_id TEXT NOT NULL, emoji TEXT NOT NULL,
+       created_at INTEGER NOT NULL, PRIMARY KEY (post_id, user_id, emoji))`,
+    `CREATE TABLE chat (id TEXT PRIMARY KEY, author_id TEXT NOT NULL, body TEXT, created_at INTEGER NOT NULL,
+       deleted_at INTEGER)`,
+  ],
+];
+
+/** How many events a reconnecting client can catch up on; older gaps get a resync. */
+export const RETAINED_EVENTS = 5_000;
+
+type Row = Record<string, SqlStorageValue>;
+type Value = SqlStorageValue | undefined;
+const iso = (ms: Value) => new Date(Number(ms)).toISOString();
+
+export class RoomStore {
+  constructor(private readonly sql: SqlStorage) {
+    sql.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+    const current = Number(sql.exec("SELECT COALESCE(MAX(version), 0) AS v FROM schema_version").one().v);
+    for (let v = current; v < MIGRATIONS.length; v++) {
+      for (const stmt of MIGRATIONS[v] ?? []) sql.exec(stmt);
+      sql.exec("INSERT INTO schema_version (version) VALUES (?)", v + 1);
+    }
+  }
+
+  headSeq(): number {
+    return Number(this.sql.exec("SELECT COALESCE(MAX(seq), 0) AS s FROM events").one().s);
+  }
+
+  oldestSeq(): number {
+    return Number(this.sql.exec("SELECT COALESCE(MIN(seq), 0) AS s FROM events").one().s);
+  }
+
+  rememberMember(userId: string, name: string, now: number) {
+    this.sql.exec(
+      `INSERT INTO members (user_id, name, updated_at) VALUES (?, ?, ?)
+       ON CONFLICT (user_id) DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at`,
+      userId,
+      name,
+      now,
+    );
+  }
+
+  /** The sequence number of an earlier write with this client id, if there was one (idempotency). */
+  seqOfClientId(authorId: string, clientId: string): number | null {
+    const row = this.sql
+      .exec("SELECT seq FROM events WHERE author_id = ? AND client_id = ?", authorId, clientId)
+      .toArray()[0];
+    return row ? Number(row.seq) : null;
+  }
+
+  /** Appends an event with the next sequence number (gap-free: MAX+1 in this synchronous call). */
+  append(
+    kind: RoomEvent["kind"],
+    entityId: string,
+    authorId: string,
+    clientId: string | null,
+    extra: unknown,
+    now: number,
+  ) {
+    const seq = this.headSeq() + 1;
+    this.sql.exec(
+      "INSERT INTO events (seq, kind, entity_id, author_id, client_id, extra, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      seq,
+      kind,
+      entityId,
+      authorId,
+      clientId,
+      extra === undefined ? null : JSON.stringify(extra),
+      now,
+    );
+    return seq;
+  }
+
+  insertPost(id: string, authorId: string, body: string, now: number) {
+    this.sql.exec("INSERT INTO posts (id, author_id, body, created_at) VALUES (?, ?, ?, ?)", id, authorId, body, now);
+  }
+
+  post(id: string): Row | undefined {
+    return this.sql.exec("SELECT * FROM posts WHERE id = ? AND deleted_at IS NULL", id).toArray()[0];
+  }
+
+  editPost(id: string, body: string, now: number) {
+    this.sql.exec("UPDATE posts SET body = ?, edited_at = ? WHERE id = ?", body, now, id);
+  }
+
+  /** Deleting keeps the row (ids hold) but drops the content at once. */
+  deletePost(id: string, now: number) {
+    this.sql.exec("UPDATE posts SET body = NULL, deleted_at = ? WHERE id = ?", now, id);
+    this.sql.exec("UPDATE comments SET body = NULL, deleted_at = ? WHERE post_id = ? AND deleted_at IS NULL", now, id);
+    this.sql.exec("DELETE FROM reactions WHERE post_id = ?", id);
+  }
+
+  insertComment(id: string, postId: string, authorId: string, body: string, now: number) {
+    this.sql.exec(
+      "INSERT INTO comments (id, post_id, author_id, body, created_at) VALUES (?, ?, ?, ?, ?)",
+      id,
+      postId,
+      authorId,
+      body,
+      now,
+    );
+  }
+
+  comment(id: string): Row | undefined {
+    return this.sql.exec("SELECT * FROM comments WHERE id = ? AND deleted_at IS NULL", id).toArray()[0];
+  }
+
+  deleteComment(id: string, now: number) {
+    this.sql.exec("UPDATE comments SET body = NULL, deleted_at = ? WHERE id = ?", now, id);
+  }
+
+  /** Toggles a reaction; returns whether it is now on. */
+  toggleReaction(postId: string, userId: string, emoji: string, now: number): boolean {
+    const had =
+      this.sql.exec("DELETE FROM reactions WHERE post_id = ? AND user_id = ? AND emoji = ?", postId, userId, emoji)
+        .rowsWritten > 0;
+    if (had) return false;
+    this.sql.exec(
+      "INSERT INTO reactions (post_id, user_id, emoji, created_at) VALUES (?, ?, ?, ?)",
+      postId,
+      userId,
+      emoji,
+      now,
+    );
+    return true;
+  }
+
+  insertChat(id: string, authorId: string, body: string, now: number) {
+    this.sql.exec("INSERT INTO chat (id, author_id, body, created_at) VALUES (?, ?, ?, ?)", id, authorId, body, now);
+  }
+
+  /** Events after `afterSeq`, oldest first, at most `limit`, rebuilt from the current content. */
+  eventsAfter(afterSeq: number, limit: number): { seq: number; event: RoomEvent }[] {
+    const rows = this.sql.exec("SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?", afterSeq, limit).toArray();
+    return rows.map((r) => ({ seq: Number(r.seq), event: this.toEvent(r) }));
+  }
+
+  /** Rebuilds one event; content deleted since becomes a tombstone. */
+  toEvent(r: Row): RoomEvent {
+    const kind = String(r.kind) as RoomEvent["kind"];
+    const id = String(r.entity_id);
+    const extra = r.extra ? (JSON.parse(String(r.extra)) as Record<string, unknown>) : {};
+    switch (kind) {
+      case "post.created": {
+        const p = this.postDto(id);
+        return p ? { kind, post: p } : { kind: "post.deleted", postId: id };
+      }
+      case "post.edited": {
+        const p = this.postDto(id);
+        return p
+          ? { kind, postId: id, body: p.body, editedAt: p.editedAt ?? p.createdAt }
+          : { kind: "post.deleted", postId: id };
+      }
+      case "post.deleted":
+        return { kind, postId: id };
+      case "comment.created": {
+        const c = this.commentDto(id);
+        return c
+          ? { kind, comment: c }
+          : { kind: "comment.deleted", commentId: id, postId: String(extra.postId ?? "") };
+      }
+      case "comment.deleted":
+        return { kind, commentId: id, postId: String(extra.postId ?? "") };
+      case "reaction.changed":
+        return {
+          kind,
+          postId: id,
+          userId: String(r.author_id),
+          emoji: String(extra.emoji ?? ""),
+          on: Boolean(extra.on),
+        };
+      case "chat.posted": {
+        const m = this.chatDto(id);
+        return m
+          ? { kind, message: m }
+          : {
+              kind: "chat.posted",
+              message: { id, authorId: String(r.author_id), authorName: "", body: "", createdAt: iso(r.created_at) },
+            };
+      }
+    }
+  }
+
+  private name(userId: Value): string {
+    const row = this.sql.exec("SELECT name FROM members WHERE user_id = ?", String(userId)).toArray()[0];
+    return row ? String(row.name) : "";
+  }
+
+  postDto(id: string): PostDto | undefined {
+    const p = this.post(id);
+    if (!p) return undefined;
+    return {
+      id,
+      authorId: String(p.author_id),
+      authorName: this.name(p.author_id),
+      body: String(p.body ?? ""),
+      createdAt: iso(p.created_at),
+      editedAt: p.edited_at === null || p.edited_at === undefined ? null : iso(p.edited_at),
+    };
+  }
+
+  commentDto(id: string): CommentDto | undefined {
+    const c = this.comment(id);
+    if (!c) return undefined;
+    return {
+      id,
+      postId: String(c.post_id),
+      authorId: String(c.author_id),
+      authorName: this.name(c.author_id),
+      body: String(c.body ?? ""),
+      createdAt: iso(c.created_at),
+    };
+  }
+
+  chatDto(id: string): ChatDto | undefined {
+    const m = this.sql.exec("SELECT * FROM chat WHERE id = ? AND deleted_at IS NULL", id).toArray()[0];
+    if (!m) return undefined;
+    return {
+      id,
+      authorId: String(m.author_id),
+      authorName: this.name(m.author_id),
+      body: String(m.body ?? ""),
+      createdAt: iso(m.created_at),
+    };
+  }
+
+  /** Keeps the event log bounded; older gaps are answered with a resync. */
+  trimEvents() {
+    const head = this.headSeq();
+    if (head > RETAINED_EVENTS) this.sql.exec("DELETE FROM events WHERE seq <= ?", head - RETAINED_EVENTS);
+  }
+}

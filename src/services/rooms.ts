@@ -1,0 +1,32 @@
+import type { Deps } from "../app-env";
+import { roomParticipation } from "../db/schema/rooms";
+import { notFound } from "../lib/errors";
+import { DAY } from "../lib/time";
+import type { Identity as RoomIdentity } from "../shared/room-identity";
+import type { Actor } from "./actor";
+
+/**
+ * Who may join a building's room: its current residents (until the end of their tenancy's last day)
+ * and the staff who manage it. Anyone else gets 404, as if the building did not exist.
+ */
+export function roomIdentity(actor: Actor, buildingId: string): RoomIdentity {
+  const staff = actor.managedBuildingIds.has(buildingId);
+  const homes = actor.memberships.filter((m) => m.buildingId === buildingId);
+  if (!staff && homes.length === 0) throw notFound("Building");
+  let accessUntil: number | null = null;
+  if (!staff) {
+    // Open-ended wins; otherwise the latest end among the person's tenancies in this building.
+    const ends = homes.map((h) => (h.endsOn === null ? null : Date.parse(`${h.endsOn}T00:00:00Z`) + DAY));
+    accessUntil = ends.includes(null) ? null : Math.max(...(ends as number[]));
+  }
+  return { userId: actor.userId, name: actor.name, staff, accessUntil };
+}
+
+/** Records that the person used the room (kept after the tenancy ends, for export and erasure). */
+export async function recordParticipation(deps: Deps, actor: Actor, buildingId: string) {
+  const now = deps.now();
+  await deps.db
+    .insert(roomParticipation)
+    .values({ customerId: actor.customerId, buildingId, userId: actor.userId, firstSeenAt: now, lastSeenAt: now })
+    .onConflictDoUpdate({ target: [roomParticipation.buildingId, roomParticipation.userId], set: { lastSeenAt: now } });
+}

@@ -1,0 +1,29 @@
+/**
+ * Who a connection is. Set once from the header the Worker writes after its own checks (client
+ * copies are stripped there); kept in the connection's attachment, so it survives hibernation.
+ */
+export interface Identity {
+  userId: string;
+  name: string;
+  staff: boolean;
+  /** Epoch ms when the person's access to this building ends (tenancy end), null if open-ended. */
+  accessUntil: number | null;
+}
+
+export const IDENTITY_HEADER = "x-quartier-identity";
+
+export function encodeIdentity(i: Identity): string {
+  return encodeURIComponent(JSON.stringify(i));
+}
+
+export function decodeIdentity(header: string | null): Identity | null {
+  if (!header) return null;
+  try {
+    const v = JSON.parse(decodeURIComponent(header)) as Partial<Identity>;
+    if (typeof v.userId !== "string" || typeof v.name !== "string" || typeof v.staff !== "boolean") return null;
+    if (v.accessUntil !== null && typeof v.accessUntil !== "number") return null;
+    return { userId: v.userId, name: v.name, staff: v.staff, accessUntil: v.accessUntil ?? null };
+  } catch {
+    return null;
+  }
+}
