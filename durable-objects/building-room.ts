@@ -14,6 +14,7 @@ import {
 } from "./connection";
 import type { RoomContext } from "./pinboard";
 import * as pinboard from "./pinboard";
+import { erasePersonInRoom, exportFromRoom } from "./room-privacy";
 import { RoomStore } from "./room-store";
 
 /** How many missed events one resume sends at most; beyond that the client resyncs over HTTP. */
@@ -48,6 +49,44 @@ export class BuildingRoom extends Server<Cloudflare.Env> {
       if (!identity || accessEnded(identity, Date.now())) return new Response(null, { status: 403 });
     }
     return super.fetch(request);
+  }
+
+  /** Connections are tagged with the person, so the Worker can close all of one person's at once. */
+  override getConnectionTags(_conn: Connection, ctx: ConnectionContext): string[] {
+    const identity = decodeIdentity(ctx.request.headers.get(IDENTITY_HEADER));
+    return identity ? [identity.userId, `session:${identity.sessionId}`] : [];
+  }
+
+  /**
+   * RPC from the Worker: ends live connections of a person (`userId`: logout everywhere, new password,
+   * erasure) or of one login session (`session:<id>`: logout).
+   */
+  async disconnect(tag: string): Promise<number> {
+    let closed = 0;
+    for (const c of this.getConnections<ConnState>(tag)) {
+      endAccess(c);
+      closed++;
+    }
+    return closed;
+  }
+
+  /** RPC: the person's rows in this room, as the data map classifies them (privacy export). */
+  async exportPerson(userId: string) {
+    return exportFromRoom(this.ctx.storage.sql, userId);
+  }
+
+  /** RPC: erases the person here (tombstones fanned out live) and closes their connections. */
+  async erasePerson(userId: string) {
+    const now = Date.now();
+    const seqs = this.ctx.storage.transactionSync(() =>
+      erasePersonInRoom(this.store, this.ctx.storage.sql, userId, now),
+    );
+    for (const seq of seqs) {
+      const row = this.store.eventsAfter(seq - 1, 1)[0];
+      if (row) this.fanOut({ type: "event", ...row }, now);
+    }
+    await this.disconnect(userId);
+    return { events: seqs.length };
   }
 
   override async onConnect(conn: Connection, ctx: ConnectionContext) {

@@ -1,6 +1,7 @@
 import type { ColumnClass, TableMap } from "../src/privacy/classification";
 import { randomValue } from "../src/privacy/random-value";
 import { ROOM_DATA_MAP } from "./room-datamap";
+import type { RoomStore } from "./room-store";
 
 /**
  * Export and erasure of one person's data in a room's SQLite, driven by the room's data map (the room
@@ -47,4 +48,32 @@ export function eraseFromRoom(sql: SqlStorage, userId: string) {
     ).rowsWritten;
   }
   return { rowsDeleted, rowsAnonymised };
+}
+
+/**
+ * Erases a person from a room: everything they wrote becomes a tombstone (text gone, ids kept, an
+ * event per item so connected clients drop it), their reactions are withdrawn, then the data map's
+ * column rules apply (display name replaced). Returns the new events' sequence numbers to fan out.
+ * Safe to run twice: the second run finds nothing left to remove.
+ */
+export function erasePersonInRoom(store: RoomStore, sql: SqlStorage, userId: string, now: number): number[] {
+  const live = store.liveContentOf(userId);
+  const seqs: number[] = [];
+  for (const id of live.posts) {
+    store.deletePost(id, now);
+    seqs.push(store.append("post.deleted", id, userId, null, undefined, now));
+  }
+  for (const c of live.comments) {
+    store.deleteComment(c.id, now);
+    seqs.push(store.append("comment.deleted", c.id, userId, null, { postId: c.postId }, now));
+  }
+  for (const id of live.chat) {
+    store.deleteChat(id, now);
+    seqs.push(store.append("chat.deleted", id, userId, null, undefined, now));
+  }
+  for (const r of live.reactions) {
+    seqs.push(store.append("reaction.changed", r.postId, userId, null, { emoji: r.emoji, on: false }, now));
+  }
+  eraseFromRoom(sql, userId);
+  return seqs;
 }

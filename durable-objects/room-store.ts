@@ -146,6 +146,31 @@ export class RoomStore {
     return true;
   }
 
+  deleteChat(id: string, now: number) {
+    this.sql.exec("UPDATE chat SET body = NULL, deleted_at = ? WHERE id = ?", now, id);
+  }
+
+  /** Ids of what a person wrote and still shows (for erasure). */
+  liveContentOf(userId: string) {
+    const ids = (sql: string) =>
+      this.sql
+        .exec(sql, userId)
+        .toArray()
+        .map((r) => String(r.id));
+    return {
+      posts: ids("SELECT id FROM posts WHERE author_id = ? AND deleted_at IS NULL"),
+      comments: this.sql
+        .exec("SELECT id, post_id FROM comments WHERE author_id = ? AND deleted_at IS NULL", userId)
+        .toArray()
+        .map((r) => ({ id: String(r.id), postId: String(r.post_id) })),
+      chat: ids("SELECT id FROM chat WHERE author_id = ? AND deleted_at IS NULL"),
+      reactions: this.sql
+        .exec("SELECT post_id, emoji FROM reactions WHERE user_id = ?", userId)
+        .toArray()
+        .map((r) => ({ postId: String(r.post_id), emoji: String(r.emoji) })),
+    };
+  }
+
   insertChat(id: string, authorId: string, body: string, now: number) {
     this.sql.exec("INSERT INTO chat (id, author_id, body, created_at) VALUES (?, ?, ?, ?)", id, authorId, body, now);
   }
@@ -192,13 +217,10 @@ export class RoomStore {
         };
       case "chat.posted": {
         const m = this.chatDto(id);
-        return m
-          ? { kind, message: m }
-          : {
-              kind: "chat.posted",
-              message: { id, authorId: String(r.author_id), authorName: "", body: "", createdAt: iso(r.created_at) },
-            };
+        return m ? { kind, message: m } : { kind: "chat.deleted", messageId: id };
       }
+      case "chat.deleted":
+        return { kind, messageId: id };
     }
   }
 

@@ -1,4 +1,5 @@
 import type { Jurisdiction } from "../db/schema/customers";
+import type { RegionStores } from "../region";
 import type { ColumnClass, TableMap } from "./classification";
 import { tablesOf } from "./datamap";
 import { randomValue } from "./random-value";
@@ -114,6 +115,26 @@ export function d1PersonalDataStore(db: D1Database, jurisdiction: Jurisdiction):
         else rowsAnonymised += r.meta.changes;
       }
       return { store: `d1:${jurisdiction}`, rowsDeleted, rowsAnonymised };
+    },
+  };
+}
+
+/**
+ * The store of one building room, reached over RPC through the region adapter's namespace. The
+ * privacy jobs visit one per room of the person's participation (D1 room_participation).
+ */
+export function roomPersonalDataStore(rooms: ReturnType<RegionStores["rooms"]>, buildingId: string): PersonalDataStore {
+  const name = `room:${buildingId}`;
+  const room = () => rooms.getByName(buildingId);
+  return {
+    name,
+    async exportPerson(s) {
+      const tables = (await room().exportPerson(s.userId)) as Record<string, Record<string, unknown>[]>;
+      return { store: name, tables };
+    },
+    async erasePerson(s) {
+      const r = await room().erasePerson(s.userId);
+      return { store: name, rowsDeleted: 0, rowsAnonymised: r.events };
     },
   };
 }

@@ -3,6 +3,7 @@ import type { AppEnv } from "../app-env";
 import { AppError } from "../lib/errors";
 import { clearSessionCookie, setSessionCookie } from "../middleware/session";
 import * as accounts from "../services/accounts";
+import { disconnectFromRooms } from "../services/rooms";
 import { endAllSessions, endSession } from "../services/sessions";
 import { defineRoute } from "./define";
 import { meSchema, toMe, WELL_FORMED_MESSAGE, wellFormed } from "./me";
@@ -129,14 +130,20 @@ export const authRoutes = new OpenAPIHono<AppEnv>()
   })
   .openapi(logoutRoute, async (c) => {
     const actor = c.var.actor;
-    if (actor) await endSession(c.var.deps, actor.sessionId);
+    if (actor) {
+      await endSession(c.var.deps, actor.sessionId);
+      await disconnectFromRooms(c.var.deps, actor.customerId, actor.userId, { sessionId: actor.sessionId });
+    }
     clearSessionCookie(c);
     c.header("clear-site-data", '"cache", "storage"');
     return c.body(null, 204);
   })
   .openapi(logoutAllRoute, async (c) => {
     const actor = c.var.actor;
-    if (actor) await endAllSessions(c.var.deps, actor.userId);
+    if (actor) {
+      await endAllSessions(c.var.deps, actor.userId);
+      await disconnectFromRooms(c.var.deps, actor.customerId, actor.userId);
+    }
     clearSessionCookie(c);
     c.header("clear-site-data", '"cache", "storage"');
     return c.body(null, 204);

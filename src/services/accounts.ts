@@ -8,6 +8,7 @@ import { AppError } from "../lib/errors";
 import { dummyHash, hashPassword, needsRehash, verifyPassword } from "../lib/password";
 import { HOUR, MINUTE } from "../lib/time";
 import { queueMail } from "./mail";
+import { disconnectFromRooms } from "./rooms";
 import { createSession, endAllSessions } from "./sessions";
 import * as throttle from "./throttle";
 
@@ -239,6 +240,7 @@ export async function confirmPasswordReset(deps: Deps, customerId: string, token
     .set({ passwordHash, status: "active", emailVerifiedAt: user.emailVerifiedAt ?? now, updatedAt: now })
     .where(eq(users.id, userId));
   await endAllSessions(deps, userId);
+  await disconnectFromRooms(deps, user.customerId, userId);
   // A new password ends a lock-out caused by failed logins with the old one.
   await throttle.reset(deps, throttle.LOGIN_FAILURES_PER_ACCOUNT, `${customerId}:${user.email}`);
 }
@@ -266,6 +268,7 @@ export async function changePassword(
     .set({ passwordHash: hashPassword(next), updatedAt: deps.now() })
     .where(eq(users.id, userId));
   await endAllSessions(deps, userId);
+  await disconnectFromRooms(deps, user.customerId, userId);
   const token = await issueToken(deps, customer.id, userId, "reset-password", RESET_TTL_MS);
   await queueMail(deps, {
     customerId: customer.id,

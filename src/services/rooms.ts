@@ -1,3 +1,4 @@
+import { and, eq } from "drizzle-orm";
 import type { Deps } from "../app-env";
 import { roomParticipation } from "../db/schema/rooms";
 import { notFound } from "../lib/errors";
@@ -19,7 +20,7 @@ export function roomIdentity(actor: Actor, buildingId: string): RoomIdentity {
     const ends = homes.map((h) => (h.endsOn === null ? null : Date.parse(`${h.endsOn}T00:00:00Z`) + DAY));
     accessUntil = ends.includes(null) ? null : Math.max(...(ends as number[]));
   }
-  return { userId: actor.userId, name: actor.name, staff, accessUntil };
+  return { userId: actor.userId, sessionId: actor.sessionId, name: actor.name, staff, accessUntil };
 }
 
 /** Records that the person used the room (kept after the tenancy ends, for export and erasure). */
@@ -29,4 +30,22 @@ export async function recordParticipation(deps: Deps, actor: Actor, buildingId: 
     .insert(roomParticipation)
     .values({ customerId: actor.customerId, buildingId, userId: actor.userId, firstSeenAt: now, lastSeenAt: now })
     .onConflictDoUpdate({ target: [roomParticipation.buildingId, roomParticipation.userId], set: { lastSeenAt: now } });
+}
+
+/**
+ * Closes live room connections at once: of one session (`{ sessionId }`, logout) or of a person
+ * (`{ userId }`: logout everywhere, password change or reset, erasure), in every room they used.
+ */
+export async function disconnectFromRooms(
+  deps: Deps,
+  customerId: string,
+  userId: string,
+  scope: { sessionId?: string } = {},
+) {
+  const rooms = await deps.db
+    .select({ buildingId: roomParticipation.buildingId })
+    .from(roomParticipation)
+    .where(and(eq(roomParticipation.userId, userId), eq(roomParticipation.customerId, customerId)));
+  const tag = scope.sessionId ? `session:${scope.sessionId}` : userId;
+  for (const r of rooms) await deps.stores.rooms().getByName(r.buildingId).disconnect(tag);
 }

@@ -68,7 +68,9 @@ export type RoomEvent =
   | { kind: "comment.created"; comment: CommentDto }
   | { kind: "comment.deleted"; commentId: string; postId: string }
   | { kind: "reaction.changed"; postId: string; userId: string; emoji: string; on: boolean }
-  | { kind: "chat.posted"; message: ChatDto };
+  | { kind: "chat.posted"; message: ChatDto }
+  /** Tombstone: the message was removed (its author was erased); clients drop it. */
+  | { kind: "chat.deleted"; messageId: string };
 
 /** INTERNAL: the room failed to store a write (nothing of it was kept); the client may resend it. */
 export type ErrorCode =

@@ -4,6 +4,8 @@
  */
 export interface Identity {
   userId: string;
+  /** The login session the connection belongs to (closed with it at logout). */
+  sessionId: string;
   name: string;
   staff: boolean;
   /** Epoch ms when the person's access to this building ends (tenancy end), null if open-ended. */
@@ -21,8 +23,15 @@ export function decodeIdentity(header: string | null): Identity | null {
   try {
     const v = JSON.parse(decodeURIComponent(header)) as Partial<Identity>;
     if (typeof v.userId !== "string" || typeof v.name !== "string" || typeof v.staff !== "boolean") return null;
+    if (typeof v.sessionId !== "string") return null;
     if (v.accessUntil !== null && typeof v.accessUntil !== "number") return null;
-    return { userId: v.userId, name: v.name, staff: v.staff, accessUntil: v.accessUntil ?? null };
+    return {
+      userId: v.userId,
+      sessionId: v.sessionId,
+      name: v.name,
+      staff: v.staff,
+      accessUntil: v.accessUntil ?? null,
+    };
   } catch {
     return null;
   }

@@ -32,7 +32,7 @@ describe("forged identity", () => {
     const w = await makeWorld();
     const neighbour = await joinRoom(w, "neighbour");
     const theirs = await post(neighbour, "Neighbour's post");
-    const forged = { userId: w.userIds.neighbour, name: "Forged", staff: true, accessUntil: null };
+    const forged = { userId: w.userIds.neighbour, sessionId: "forged", name: "Forged", staff: true, accessUntil: null };
     const { c, welcome } = await joinWith(w, "resident", {
       headers: {
         "x-partykit-props": b64(forged),
@@ -61,7 +61,7 @@ describe("forged identity", () => {
 
   it("also ignores the legacy raw-JSON props header", async () => {
     const w = await makeWorld();
-    const forged = { userId: w.userIds.admin, name: "Admin?", staff: true, accessUntil: null };
+    const forged = { userId: w.userIds.admin, sessionId: "forged", name: "Admin?", staff: true, accessUntil: null };
     const { c, welcome } = await joinWith(w, "neighbour", { headers: { "x-partykit-props": JSON.stringify(forged) } });
     expect(welcome.you.userId).toBe(w.userIds.neighbour);
     const p = await post(c, "plain");
@@ -71,7 +71,7 @@ describe("forged identity", () => {
 
   it("refuses a forged identity header without a session (401)", async () => {
     const w = await makeWorld();
-    const forged = { userId: w.userIds.resident, name: "x", staff: true, accessUntil: null };
+    const forged = { userId: w.userIds.resident, sessionId: "forged", name: "x", staff: true, accessUntil: null };
     const c = await connectRoom(w.buildingIds[0], {
       app: w.slug,
       headers: { [IDENTITY_HEADER]: encodeIdentity(forged) },
@@ -84,8 +84,14 @@ describe("forged identity", () => {
     const stub = roomStub(w);
     const upgrade = (headers: Record<string, string>) =>
       stub.fetch(new Request("https://room.internal/x?_pk=abc", { headers: { upgrade: "websocket", ...headers } }));
-    const props = b64({ userId: w.userIds.resident, name: "x", staff: true, accessUntil: null });
-    const expired = { userId: w.userIds.resident, name: "x", staff: false, accessUntil: Date.now() - 1000 };
+    const props = b64({ userId: w.userIds.resident, sessionId: "forged", name: "x", staff: true, accessUntil: null });
+    const expired = {
+      userId: w.userIds.resident,
+      sessionId: "forged",
+      name: "x",
+      staff: false,
+      accessUntil: Date.now() - 1000,
+    };
     const attempts: Record<string, string>[] = [
       {},
       { "x-partykit-props": props },
