@@ -23,11 +23,11 @@ import {
   nodeBin,
   pinSelf,
   portFree,
+  prepareLocalState,
   repoRoot,
   run,
   start,
   stop,
-  tsxCli,
   waitForHttp,
   wranglerJs,
 } from "./lib/proc.mjs";
@@ -226,24 +226,7 @@ async function prepare() {
   }
   if (!opt["reuse-state"]) rmSync(join(STATE, "v3"), { recursive: true, force: true });
   log(`${opt["reuse-state"] ? "updating" : "fresh"} local state in bench/.state: D1 migrations, demo seed`);
-  for (const db of ["DIRECTORY", "DB_CH", "DB_EU"]) {
-    const args = [
-      wranglerJs(),
-      "d1",
-      "migrations",
-      "apply",
-      db,
-      "--local",
-      "--persist-to",
-      STATE,
-      "-c",
-      "wrangler.toml",
-    ];
-    await run(`migrate ${db}`, NODE, args, { env: ENV, logPath: join(LOGS, "migrate.log"), timeoutMs: 60_000 });
-  }
-  // getPlatformProxy takes the v3 directory itself; wrangler's --persist-to appends /v3 (see lib/seed.ts).
-  const seedArgs = [tsxCli(), "bench/lib/seed.ts", join(STATE, "v3")];
-  await run("seed", NODE, seedArgs, { env: ENV, logPath: join(LOGS, "seed.log"), timeoutMs: 120_000 });
+  await prepareLocalState(STATE, { env: ENV, logPath: join(LOGS, "prepare.log") });
 }
 
 function summarise(sessions) {

@@ -168,3 +168,31 @@ export async function waitForHttp(handle, { port, path, status, timeoutMs = 60_0
     `${handle.label}: not ready on :${port}${path} after ${timeoutMs} ms (${last})\n${tail(handle.logPath, 20)}`,
   );
 }
+
+/**
+ * Migrates every local D1 database of wrangler.toml into `stateDir` and seeds the demo data there
+ * (the bench and the browser suite each keep their own state, apart from `npm start`'s).
+ */
+export async function prepareLocalState(stateDir, { env = childEnv(), logPath }) {
+  for (const db of ["DIRECTORY", "DB_CH", "DB_EU"]) {
+    const args = [
+      wranglerJs(),
+      "d1",
+      "migrations",
+      "apply",
+      db,
+      "--local",
+      "--persist-to",
+      stateDir,
+      "-c",
+      "wrangler.toml",
+    ];
+    await run(`migrate ${db}`, nodeBin(), args, { env, logPath, timeoutMs: 120_000 });
+  }
+  // getPlatformProxy takes the v3 directory itself; wrangler's --persist-to appends /v3 (see lib/seed.ts).
+  await run("seed", nodeBin(), [tsxCli(), "bench/lib/seed.ts", join(stateDir, "v3")], {
+    env,
+    logPath,
+    timeoutMs: 120_000,
+  });
+}

@@ -1,6 +1,5 @@
-import { and, asc, desc, eq, gte, inArray, isNull, ne, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, isNull, ne, or } from "drizzle-orm";
 import type { Deps } from "../app-env";
-import { throttles } from "../db/schema/auth";
 import { buildings, units } from "../db/schema/estate";
 import {
   type ActivationCode,
@@ -10,11 +9,11 @@ import {
 } from "../db/schema/onboarding";
 import { type Tenancy, tenancies } from "../db/schema/people";
 import { formatCode, generateCode, normaliseCode } from "../lib/codes";
-import { newId, sha256Hex } from "../lib/crypto";
+import { newId } from "../lib/crypto";
 import { AppError, notFound } from "../lib/errors";
 import { DAY, isoDay } from "../lib/time";
 import type { Actor } from "./actor";
-import * as throttle from "./throttle";
+import { codeInvalid, findRedeemableCode } from "./code-attempts";
 
 export const DEFAULT_CODE_VALIDITY_DAYS = 90;
 export type CodeStatus = "unused" | "sent" | "used" | "expired" | "revoked";
@@ -30,53 +29,6 @@ export function codeStatus(c: ActivationCode, now: Date): CodeStatus {
 
 export function isRedeemable(c: ActivationCode, now: Date) {
   return !c.revokedAt && (c.permanent || !c.usedAt) && c.expiresAt.getTime() > now.getTime();
-}
-
-/**
- * Attempt limits for code entry (exact, counted in D1 before any lookup):
- * - per client (IP): 10 failed attempts per 15 minutes;
- * - per code value: 20 attempts per hour, whether or not the code exists (a leaked letter cannot be
- *   hammered, and the limit reveals nothing);
- * - per customer: 300 failed attempts per hour, against guessing spread over many clients.
- * Wrong, expired, used and revoked codes get the same answer.
- */
-export const CODE_FAILURES_PER_CLIENT: throttle.Limit = { name: "code-ip", max: 10, windowMs: 15 * 60_000 };
-export const CODE_ATTEMPTS_PER_CODE: throttle.Limit = { name: "code-value", max: 20, windowMs: 60 * 60_000 };
-export const CODE_FAILURES_PER_CUSTOMER: throttle.Limit = { name: "code-customer", max: 300, windowMs: 60 * 60_000 };
-
-const invalid = () => new AppError("CODE_INVALID", "This code is not valid. Check it or ask your property manager.");
-
-/** Gives back one counted attempt (a valid code is no failure). Belongs next to `hit` in throttle.ts. */
-async function refund(deps: Deps, limit: throttle.Limit, subject: string) {
-  const key = await sha256Hex(`${limit.name}:${subject}`);
-  await deps.db
-    .update(throttles)
-    .set({ count: sql`max(${throttles.count} - 1, 0)` })
-    .where(eq(throttles.key, key));
-}
-
-/**
- * Finds a redeemable code, counting the attempt against every limit; throws CODE_INVALID or 429.
- * Every attempt is first counted as a failure, in the same atomic statement that checks the limit,
- * and given back once the code turns out valid: checking the failure count first and adding to it
- * after the lookup let parallel guesses all pass the check (25 at once were all answered).
- */
-export async function findRedeemableCode(deps: Deps, customerId: string, ip: string, input: string) {
-  const code = normaliseCode(input);
-  const failures = [
-    [CODE_FAILURES_PER_CLIENT, `${customerId}:${ip}`],
-    [CODE_FAILURES_PER_CUSTOMER, customerId],
-  ] as const;
-  for (const [limit, subject] of failures) await throttle.consume(deps, limit, subject);
-  await throttle.consume(deps, CODE_ATTEMPTS_PER_CODE, `${customerId}:${code}`);
-  const row = code
-    ? await deps.db.query.activationCodes.findFirst({
-        where: and(eq(activationCodes.customerId, customerId), eq(activationCodes.code, code)),
-      })
-    : undefined;
-  if (!row || !isRedeemable(row, deps.now())) throw invalid();
-  for (const [limit, subject] of failures) await refund(deps, limit, subject);
-  return row;
 }
 
 /** Where a code leads: building and unit, shown before sign-up ("you are joining …"). */
@@ -138,7 +90,7 @@ export async function redeemCode(deps: Deps, actor: Actor, ip: string, input: st
   const code = await findRedeemableCode(deps, actor.customerId, ip, input);
   const s = claimStatements(deps.stores.db, code.id, actor.userId, deps.now());
   const results = await deps.stores.db.batch([s.checkIn, s.claim]);
-  if (!results.at(-1)?.meta.changes) throw invalid();
+  if (!results.at(-1)?.meta.changes) throw codeInvalid();
   return code;
 }
 
@@ -323,4 +275,4 @@ export async function revokeCode(deps: Deps, codeId: string) {
     .where(and(eq(activationCodes.id, codeId), isNull(activationCodes.revokedAt)));
 }
 
-export { formatCode };
+export { findRedeemableCode, formatCode };

@@ -47,6 +47,15 @@ export async function hit(deps: Deps, limit: Limit, subject: string): Promise<nu
   return row?.count ?? 1;
 }
 
+/** Gives back one counted attempt (e.g. a code that turned out valid is no failure). */
+export async function refund(deps: Deps, limit: Limit, subject: string) {
+  const key = await keyOf(limit, subject);
+  await deps.db
+    .update(throttles)
+    .set({ count: sql`max(${throttles.count} - 1, 0)` })
+    .where(sql`${throttles.key} = ${key}`);
+}
+
 export async function reset(deps: Deps, limit: Limit, subject: string) {
   const key = await keyOf(limit, subject);
   await deps.db.delete(throttles).where(sql`${throttles.key} = ${key}`);

@@ -7,11 +7,10 @@ import { join } from "node:path";
 import {
   killAllSync,
   nodeBin,
+  prepareLocalState,
   repoRoot,
-  run,
   start,
   stop,
-  tsxCli,
   waitForHttp,
   wranglerJs,
 } from "../../bench/lib/proc.mjs";
@@ -30,17 +29,8 @@ mkdirSync(logs, { recursive: true });
 process.on("exit", killAllSync);
 for (const sig of ["SIGINT", "SIGTERM"]) process.on(sig, () => process.exit(130));
 
+await prepareLocalState(state, { logPath: join(logs, "setup.log") });
 const wrangler = (...args) => [wranglerJs(), ...args];
-for (const db of ["DIRECTORY", "DB_CH", "DB_EU"]) {
-  await run(`migrate ${db}`, nodeBin(), wrangler("d1", "migrations", "apply", db, "--local", "--persist-to", state), {
-    logPath: join(logs, "setup.log"),
-    timeoutMs: 120_000,
-  });
-}
-await run("seed", nodeBin(), [tsxCli(), "bench/lib/seed.ts", join(state, "v3")], {
-  logPath: join(logs, "setup.log"),
-  timeoutMs: 120_000,
-});
 const server = start(
   "wrangler dev (e2e)",
   nodeBin(),

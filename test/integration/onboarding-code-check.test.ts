@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { CODE_ALPHABET, CODE_ENTROPY_BITS, formatCode, generateCode, normaliseCode } from "../../src/lib/codes";
-import { CODE_ATTEMPTS_PER_CODE, CODE_FAILURES_PER_CLIENT, CODE_FAILURES_PER_CUSTOMER } from "../../src/services/codes";
+import {
+  CODE_ATTEMPTS_PER_CODE,
+  CODE_FAILURES_PER_CLIENT,
+  CODE_FAILURES_PER_CUSTOMER,
+} from "../../src/services/code-attempts";
 import { dbOfWorld, freshIp, setThrottle } from "../helpers/accounts";
 import { envelopeOf } from "../helpers/envelope";
 import { makeWorld, type World } from "../helpers/factories";

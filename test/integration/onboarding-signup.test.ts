@@ -8,7 +8,7 @@ import { activationCodes } from "../../src/db/schema/onboarding";
 import { PAGE_TEXTS } from "../../src/i18n/pages";
 import { configFrom } from "../../src/lib/config";
 import { regionStores } from "../../src/region";
-import { CODE_FAILURES_PER_CLIENT } from "../../src/services/codes";
+import { CODE_FAILURES_PER_CLIENT } from "../../src/services/code-attempts";
 import { signUpWithCode } from "../../src/services/signup";
 import {
   countRows,
