@@ -15,7 +15,7 @@ import {
 import type { RoomContext } from "./pinboard";
 import * as pinboard from "./pinboard";
 import { erasePersonInRoom, exportFromRoom } from "./room-privacy";
-import { RoomStore } from "./room-store";
+import { type PageCursor, RoomStore } from "./room-store";
 
 /** How many missed events one resume sends at most; beyond that the client resyncs over HTTP. */
 const CATCH_UP_LIMIT = 1_000;
@@ -68,6 +68,20 @@ export class BuildingRoom extends Server<Cloudflare.Env> {
       closed++;
     }
     return closed;
+  }
+
+  /**
+   * RPC: one page of the history (posts with their threads, or chat), newest first, for the web app's
+   * first load and for integrators. `headSeq` is where the live stream resumes after this read.
+   */
+  async history(kind: "posts" | "chat", cursor: PageCursor | null, limit: number) {
+    const headSeq = this.store.headSeq();
+    const page = this.store.page(kind, cursor, limit);
+    const items =
+      kind === "posts"
+        ? page.ids.flatMap((id) => this.store.postWithThread(id) ?? [])
+        : page.ids.flatMap((id) => this.store.chatDto(id) ?? []);
+    return { items, next: page.next, headSeq };
   }
 
   /** RPC: the person's rows in this room, as the data map classifies them (privacy export). */

@@ -24,12 +24,15 @@ const MIGRATIONS: string[][] = [
     `CREATE TABLE chat (id TEXT PRIMARY KEY, author_id TEXT NOT NULL, body TEXT, created_at INTEGER NOT NULL,
        deleted_at INTEGER)`,
   ],
+  // v2: keyset pagination of the history (newest first) reads only the page, never the whole table.
+  ["CREATE INDEX posts_page_idx ON posts (created_at, id)", "CREATE INDEX chat_page_idx ON chat (created_at, id)"],
 ];
 
 /** How many events a reconnecting client can catch up on; older gaps get a resync. */
 export const RETAINED_EVENTS = 5_000;
 
 type Row = Record<string, SqlStorageValue>;
+export type PageCursor = { at: number; id: string };
 type Value = SqlStorageValue | undefined;
 const iso = (ms: Value) => new Date(Number(ms)).toISOString();
 
@@ -265,6 +268,45 @@ export class RoomStore {
       body: String(m.body ?? ""),
       createdAt: iso(m.created_at),
     };
+  }
+
+  /**
+   * One page of posts or chat messages, newest first, after the cursor (created_at, id) of the
+   * previous page's last item. Deleted items are left out. Returns the cursor of the next page.
+   */
+  page(table: "posts" | "chat", cursor: PageCursor | null, limit: number): { ids: string[]; next: PageCursor | null } {
+    const rows = this.sql
+      .exec(
+        `SELECT id, created_at FROM ${table} WHERE deleted_at IS NULL
+           AND (?1 IS NULL OR created_at < ?1 OR (created_at = ?1 AND id < ?2))
+         ORDER BY created_at DESC, id DESC LIMIT ?3`,
+        cursor?.at ?? null,
+        cursor?.id ?? "",
+        limit + 1,
+      )
+      .toArray();
+    const more = rows.length > limit;
+    const items = rows.slice(0, limit);
+    const last = items.at(-1);
+    return {
+      ids: items.map((r) => String(r.id)),
+      next: more && last ? { at: Number(last.created_at), id: String(last.id) } : null,
+    };
+  }
+
+  /** A post with its comments (oldest first, at most 50) and reaction counts, for the history. */
+  postWithThread(id: string): (PostDto & { comments: CommentDto[]; reactions: Record<string, number> }) | undefined {
+    const post = this.postDto(id);
+    if (!post) return undefined;
+    const comments = this.sql
+      .exec("SELECT id FROM comments WHERE post_id = ? AND deleted_at IS NULL ORDER BY created_at, id LIMIT 50", id)
+      .toArray()
+      .flatMap((r) => this.commentDto(String(r.id)) ?? []);
+    const reactions: Record<string, number> = {};
+    for (const r of this.sql.exec("SELECT emoji, count(*) AS n FROM reactions WHERE post_id = ? GROUP BY emoji", id)) {
+      reactions[String(r.emoji)] = Number(r.n);
+    }
+    return { ...post, comments, reactions };
   }
 
   /** Keeps the event log bounded; older gaps are answered with a resync. */

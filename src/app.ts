@@ -18,6 +18,7 @@ import { meRoutes } from "./routes/me";
 import { onboardingRoutes } from "./routes/onboarding";
 import { onboardingPageRoutes } from "./routes/onboarding-pages";
 import { pageRoutes } from "./routes/pages";
+import { roomHistoryRoutes } from "./routes/room-history";
 import { roomRoutes } from "./routes/rooms";
 import type { ErrorBody } from "./shared/error-codes";
 
@@ -86,6 +87,7 @@ export function createApp() {
   app.route("/", codeRoutes);
   app.route("/", invitationRoutes);
   app.route("/", roomRoutes);
+  app.route("/", roomHistoryRoutes);
   app.route("/", devRoutes);
   app.route("/", pageRoutes);
   app.route("/", onboardingPageRoutes);

@@ -49,3 +49,16 @@ export async function disconnectFromRooms(
   const tag = scope.sessionId ? `session:${scope.sessionId}` : userId;
   for (const r of rooms) await deps.stores.rooms().getByName(r.buildingId).disconnect(tag);
 }
+
+/** A page of a room's history for a current member (404 for anyone else, like the WebSocket door). */
+export async function roomHistory(
+  deps: Deps,
+  actor: Actor,
+  buildingId: string,
+  kind: "posts" | "chat",
+  cursor: { at: number; id: string } | null,
+  limit: number,
+) {
+  roomIdentity(actor, buildingId);
+  return deps.stores.rooms().getByName(buildingId).history(kind, cursor, limit);
+}
