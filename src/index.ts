@@ -7,8 +7,11 @@ import { jurisdictionOfQueue, toAccessLogEntry, writeAccessLogBatch } from "./se
 import { purgeRegion } from "./services/purge";
 
 export { BuildingRoom } from "../durable-objects/building-room";
+export { EchoRoom } from "../durable-objects/echo-room";
 
 const app = createApp();
+/** Must match the hourly entry of `[triggers] crons` in wrangler.toml. */
+const PURGE_CRON = "17 * * * *";
 
 export default {
   fetch: app.fetch,
@@ -30,6 +33,9 @@ export default {
    * the other; the invocation still fails afterwards so the cron shows the error.
    */
   async scheduled(controller, env) {
+    // The minute cron (scheduled announcements, delivery retries, digests) comes with issue 4's
+    // announcements; the hourly one purges.
+    if (controller.cron !== PURGE_CRON) return;
     const failed: Jurisdiction[] = [];
     for (const j of ALL_JURISDICTIONS) {
       const stores = regionStores(env, j);

@@ -16,6 +16,8 @@ export interface RegionStores {
   rooms(): Env["BUILDING_ROOM"];
   files: R2Bucket;
   accessLog: Queue;
+  /** Notification intents from the rooms to the Worker (src/shared/room-rpc.ts `NotifyIntent`). */
+  notify: Queue;
 }
 
 const CLOUDFLARE_JURISDICTION: Record<Jurisdiction, DurableObjectJurisdiction> = { ch: "eu", eu: "eu" };
@@ -28,6 +30,7 @@ export function regionStores(env: Env, jurisdiction: Jurisdiction): RegionStores
     rooms: () => roomNamespace(env, jurisdiction),
     files: ch ? env.FILES_CH : env.FILES_EU,
     accessLog: ch ? env.ACCESS_LOG_CH : env.ACCESS_LOG_EU,
+    notify: ch ? env.NOTIFY_CH : env.NOTIFY_EU,
   };
 }
 

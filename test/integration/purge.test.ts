@@ -313,7 +313,7 @@ describe("the scheduled handler", () => {
       logs.push(args.map(String).join(" "));
     });
     const ctx = createExecutionContext();
-    await handler.scheduled?.(createScheduledController({ scheduledTime: now, cron: "17 3 * * *" }), env, ctx);
+    await handler.scheduled?.(createScheduledController({ scheduledTime: now, cron: "17 * * * *" }), env, ctx);
     await waitOnExecutionContext(ctx);
     await expectPurged("ch", ch);
     await expectPurged("eu", eu);
@@ -335,7 +335,7 @@ describe("the scheduled handler", () => {
     vi.spyOn(env.FILES_CH, "list").mockRejectedValue(new Error("bucket unavailable"));
     const ctx = createExecutionContext();
     await expect(
-      handler.scheduled?.(createScheduledController({ scheduledTime: now, cron: "17 3 * * *" }), env, ctx),
+      handler.scheduled?.(createScheduledController({ scheduledTime: now, cron: "17 * * * *" }), env, ctx),
     ).rejects.toThrow(/ch/);
     await expectPurged("eu", eu);
     expect(errors).toHaveBeenCalledTimes(1);
