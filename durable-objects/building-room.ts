@@ -1,36 +1,46 @@
 import { type Connection, type ConnectionContext, Server, type WSMessage } from "partyserver";
-import { type ClientMessage, parseClientMessage, type ServerMessage } from "../src/shared/protocol";
-import { decodeIdentity, IDENTITY_HEADER } from "../src/shared/room-identity";
-import { sendChat } from "./chat";
+import { regionStores } from "../src/region";
+import { type ClientMessage, parseClientMessage } from "../src/shared/protocol";
+import { decodeIdentity, IDENTITY_HEADER, type RoomJurisdiction } from "../src/shared/room-identity";
+import type { AnnouncementDelivery, DeliveryResult, PostInfo } from "../src/shared/room-rpc";
+import { closeEnded, moveAccessEnd } from "./access";
+import * as announcements from "./announcements";
 import {
   accessEnded,
   type ConnState,
   endAccess,
+  floodedAfterRefusal,
   initialState,
   type RoomConnection,
   send,
   sendError,
   takeToken,
 } from "./connection";
-import type { RoomContext } from "./pinboard";
-import * as pinboard from "./pinboard";
+import { catchUp, fanOutEvent, liveUserIds } from "./delivery";
+import { type HistoryViewer, roomHistory } from "./history";
+import * as moderation from "./moderation";
+import { completeIntents, type PendingIntent, sendIntents } from "./notify";
+import { Presence } from "./presence";
+import { setProfile } from "./profiles";
 import { erasePersonInRoom, exportFromRoom } from "./room-privacy";
 import { type PageCursor, RoomStore } from "./room-store";
-
-/** How many missed events one resume sends at most; beyond that the client resyncs over HTTP. */
-const CATCH_UP_LIMIT = 1_000;
-
-type Write = Exclude<ClientMessage, { type: "resume" }>;
+import { relayTyping } from "./typing";
+import { applyWrite } from "./writes";
 
 /**
- * One Durable Object per building (design.md, "The building room"): the live pinboard and chat.
- * Only the Worker reaches it, after checking session, origin and membership; identity arrives in a
- * header the Worker sets per connection. The class only routes: storage is in room-store.ts, rules
- * in pinboard.ts and chat.ts.
+ * One Durable Object per building (design.md, "The building room"): the live pinboard, chat, direct
+ * messages and announcements. Only the Worker reaches it, after checking session, origin and
+ * membership; identity arrives in a header the Worker sets per connection. The class only routes:
+ * storage is in room-store.ts, rules in the feature modules, delivery in delivery.ts.
  */
 export class BuildingRoom extends Server<Cloudflare.Env> {
   static override options = { hibernate: true };
   #store: RoomStore | undefined;
+  #presence: Presence | undefined;
+  /** Caps on live connections (security: a stolen session or a script cannot exhaust the room). */
+  caps = { perPerson: 5, perRoom: 2_000 };
+  /** Upgrades between the cap check and the accepted socket (the check must count them too). */
+  #pending = new Map<string, number>();
 
   // Runs after every wake: opening the store is cheap (the migrations check is one query).
   override onStart() {
@@ -42,13 +52,38 @@ export class BuildingRoom extends Server<Cloudflare.Env> {
     return this.#store;
   }
 
-  /** Defence in depth: an upgrade without a valid identity from the Worker is refused, never accepted. */
+  get presence(): Presence {
+    this.#presence ??= new Presence(this);
+    return this.#presence;
+  }
+
+  connections(tag?: string): Iterable<RoomConnection> {
+    return this.getConnections<ConnState>(tag);
+  }
+
+  /**
+   * Defence in depth: an upgrade without a valid identity from the Worker, or for another customer
+   * than the one this building belongs to, is refused, never accepted; so is one over the caps.
+   */
   override async fetch(request: Request): Promise<Response> {
-    if (request.headers.get("upgrade")?.toLowerCase() === "websocket") {
-      const identity = decodeIdentity(request.headers.get(IDENTITY_HEADER));
-      if (!identity || accessEnded(identity, Date.now())) return new Response(null, { status: 403 });
+    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") return super.fetch(request);
+    const identity = decodeIdentity(request.headers.get(IDENTITY_HEADER));
+    if (!identity || accessEnded(identity, Date.now())) return new Response(null, { status: 403 });
+    const meta = this.store.meta();
+    if (meta && (meta.customerId !== identity.customerId || meta.jurisdiction !== identity.jurisdiction))
+      return new Response(null, { status: 403 });
+    const pending = this.#pending.get(identity.userId) ?? 0;
+    const total = [...this.#pending.values()].reduce((n, v) => n + v, this.ctx.getWebSockets().length);
+    if (pending + [...this.connections(identity.userId)].length >= this.caps.perPerson || total >= this.caps.perRoom)
+      return new Response(null, { status: 429 });
+    this.#pending.set(identity.userId, pending + 1);
+    try {
+      return await super.fetch(request);
+    } finally {
+      const left = (this.#pending.get(identity.userId) ?? 1) - 1;
+      if (left > 0) this.#pending.set(identity.userId, left);
+      else this.#pending.delete(identity.userId);
     }
-    return super.fetch(request);
   }
 
   /** Connections are tagged with the person, so the Worker can close all of one person's at once. */
@@ -63,7 +98,7 @@ export class BuildingRoom extends Server<Cloudflare.Env> {
    */
   async disconnect(tag: string): Promise<number> {
     let closed = 0;
-    for (const c of this.getConnections<ConnState>(tag)) {
+    for (const c of this.connections(tag)) {
       endAccess(c);
       closed++;
     }
@@ -71,17 +106,59 @@ export class BuildingRoom extends Server<Cloudflare.Env> {
   }
 
   /**
-   * RPC: one page of the history (posts with their threads, or chat), newest first, for the web app's
-   * first load and for integrators. `headSeq` is where the live stream resumes after this read.
+   * RPC: access of a person changed (tenancy shortened, staff role ended): their live connections
+   * take the new end; those already past it are closed now, the others by the alarm. Returns how
+   * many were closed.
    */
-  async history(kind: "posts" | "chat", cursor: PageCursor | null, limit: number) {
-    const headSeq = this.store.headSeq();
-    const page = this.store.page(kind, cursor, limit);
-    const items =
-      kind === "posts"
-        ? page.ids.flatMap((id) => this.store.postWithThread(id) ?? [])
-        : page.ids.flatMap((id) => this.store.chatDto(id) ?? []);
-    return { items, next: page.next, headSeq };
+  async updateAccess(userId: string, accessUntil: number | null): Promise<number> {
+    const closed = moveAccessEnd(this.connections(userId), accessUntil, Date.now());
+    await this.armAccessCheck(accessUntil);
+    return closed;
+  }
+
+  /** RPC: the people with a live connection now (distinct). */
+  async connectedUserIds(): Promise<string[]> {
+    return liveUserIds(this);
+  }
+
+  /**
+   * RPC: one page of the history (posts with their threads, chat, or the viewer's conversation with
+   * one neighbour), newest first, for the web app's first load and for integrators. Hidden posts are
+   * left out unless the viewer is staff. `headSeq` is where the live stream resumes after this read.
+   */
+  async history(kind: "posts" | "chat" | "dm", cursor: PageCursor | null, limit: number, viewer?: HistoryViewer) {
+    return roomHistory(this.store, kind, cursor, limit, viewer);
+  }
+
+  /** RPC: stores a copy of an announcement and shows it live; a repeated delivery stores nothing. */
+  async deliverAnnouncement(a: AnnouncementDelivery): Promise<DeliveryResult> {
+    const now = Date.now();
+    const r = this.ctx.storage.transactionSync(() => announcements.deliverAnnouncement(this.store, a, now));
+    if (r.fresh) fanOutEvent(this, r.seq, now);
+    return { seq: r.seq, connectedUserIds: liveUserIds(this) };
+  }
+
+  /** RPC: withdraws an announcement (content dropped, tombstone live); seq null if nothing to withdraw. */
+  async withdrawAnnouncement(id: string): Promise<{ seq: number | null }> {
+    return this.sequenced(() => announcements.withdrawAnnouncement(this.store, id, Date.now()));
+  }
+
+  /** RPC: the current announcements, newest first. */
+  async announcements() {
+    return announcements.currentAnnouncements(this.store);
+  }
+
+  /** RPC: a post as moderation sees it (ids only), null if there is no such (undeleted) post. */
+  async postInfo(postId: string): Promise<PostInfo | null> {
+    return moderation.postInfo(this.store, postId);
+  }
+
+  /** RPC: a manager hides or restores a post, for everyone at once; idempotent (seq null: no change). */
+  async setPostHidden(postId: string, hidden: boolean, by?: string): Promise<{ found: boolean; seq: number | null }> {
+    const now = Date.now();
+    const r = this.ctx.storage.transactionSync(() => moderation.setPostHidden(this.store, postId, hidden, by, now));
+    if (r.seq !== null) fanOutEvent(this, r.seq, now);
+    return r;
   }
 
   /** RPC: the person's rows in this room, as the data map classifies them (privacy export). */
@@ -92,13 +169,10 @@ export class BuildingRoom extends Server<Cloudflare.Env> {
   /** RPC: erases the person here (tombstones fanned out live) and closes their connections. */
   async erasePerson(userId: string) {
     const now = Date.now();
-    const seqs = this.ctx.storage.transactionSync(() =>
-      erasePersonInRoom(this.store, this.ctx.storage.sql, userId, now),
+    const seqs = this.presence.updateProfile(userId, () =>
+      this.ctx.storage.transactionSync(() => erasePersonInRoom(this.store, this.ctx.storage.sql, userId, now)),
     );
-    for (const seq of seqs) {
-      const row = this.store.eventsAfter(seq - 1, 1)[0];
-      if (row) this.fanOut({ type: "event", ...row }, now);
-    }
+    for (const seq of seqs) fanOutEvent(this, seq, now);
     await this.disconnect(userId);
     return { events: seqs.length };
   }
@@ -109,9 +183,16 @@ export class BuildingRoom extends Server<Cloudflare.Env> {
     if (!identity || accessEnded(identity, now)) return conn.close(1008, "not authorised");
     const c = conn as RoomConnection;
     c.setState(initialState(identity, now));
-    this.store.rememberMember(identity.userId, identity.name, now);
+    this.store.rememberMeta(identity.customerId, identity.jurisdiction, now);
+    if (this.store.member(identity.userId)?.name !== identity.name) this.presence.namesChanged();
+    this.store.rememberMember(identity.userId, identity.name, identity.staff, now);
+    this.presence.joined(identity.userId);
     send(c, { type: "welcome", protocol: 1, you: { userId: identity.userId }, headSeq: this.store.headSeq() });
     await this.armAccessCheck(identity.accessUntil);
+  }
+
+  override onClose(conn: Connection) {
+    this.presence.left(conn as RoomConnection);
   }
 
   override onMessage(connection: Connection, raw: WSMessage) {
@@ -120,84 +201,62 @@ export class BuildingRoom extends Server<Cloudflare.Env> {
     const state = conn.state;
     if (!state) return conn.close(1008, "not authorised");
     if (accessEnded(state, now)) return endAccess(conn);
-    if (!takeToken(conn, now)) return sendError(conn, "RATE_LIMITED", "Slow down: too many messages.");
+    if (!takeToken(conn, now)) {
+      if (floodedAfterRefusal(conn, now)) return conn.close(1008, "flood");
+      return sendError(conn, "RATE_LIMITED", "Slow down: too many messages.");
+    }
     const parsed = parseClientMessage(raw);
     if (!parsed.ok) return sendError(conn, parsed.code, parsed.message);
     const m = parsed.msg;
-    if (m.type === "resume") return this.catchUp(conn, m.lastSeq);
+    if (m.type === "resume") {
+      if (catchUp(this, conn, m.lastSeq)) this.presence.sendRoster(conn);
+      return;
+    }
+    if (m.type === "typing") return relayTyping(this, conn, m, now);
+    if (m.type === "profile.set") return this.setProfile(conn, m, now);
     // A resent write (same client id) is acknowledged with its first sequence number, not stored again.
     const earlier = this.store.seqOfClientId(state.userId, m.clientId);
     if (earlier !== null) return send(conn, { type: "ack", clientId: m.clientId, seq: earlier });
-    this.write(conn, m, now);
+    applyWrite(this, conn, m, now);
   }
 
-  /**
-   * Sends exactly the events after `lastSeq`, in order, and from then on live events — or a resync
-   * when they are no longer kept (live events then stop until the next resume). One synchronous
-   * step: no event can be written between the catch-up and the switch to live.
-   */
-  private catchUp(conn: RoomConnection, lastSeq: number) {
-    const head = this.store.headSeq();
-    const oldest = this.store.oldestSeq();
-    const state = conn.state;
-    if (!state) return;
-    if (lastSeq > head || (head > 0 && lastSeq < oldest - 1) || head - lastSeq > CATCH_UP_LIMIT) {
-      conn.setState({ ...state, live: false });
-      return send(conn, { type: "resync", headSeq: head });
-    }
-    for (const e of this.store.eventsAfter(lastSeq, CATCH_UP_LIMIT)) send(conn, { type: "event", ...e });
-    conn.setState({ ...state, live: true });
+  /** Profiles are state, not events: acknowledged without a sequence number, broadcast batched. */
+  private setProfile(conn: RoomConnection, m: Extract<ClientMessage, { type: "profile.set" }>, now: number) {
+    const s = conn.state;
+    if (!s) return;
+    if (s.staff) return sendError(conn, "FORBIDDEN", "Profiles are for residents.", m.clientId);
+    this.presence.updateProfile(s.userId, () => setProfile(this.store, s.userId, m, now));
+    send(conn, { type: "ack", clientId: m.clientId, seq: null });
   }
 
-  /**
-   * One write: its content and its event commit together in one SQLite transaction, or neither does;
-   * only then are the event fanned out and the write acknowledged (acks never outrun storage).
-   */
-  private write(conn: RoomConnection, m: Write, now: number) {
-    const done: { seq: number; clientId: string }[] = [];
-    const room: RoomContext = {
-      store: this.store,
-      now,
-      publish: (c, clientId, kind, entityId, extra) => {
-        const author = c.state?.userId;
-        if (!author) throw new Error("connection without identity");
-        done.push({ seq: this.store.append(kind, entityId, author, clientId, extra, now), clientId });
-      },
-    };
-    try {
-      this.ctx.storage.transactionSync(() => dispatch(room, conn, m));
-    } catch (e) {
-      // Ids only: never message contents in logs.
-      console.error(JSON.stringify({ roomWriteFailed: m.type, error: e instanceof Error ? e.name : "unknown" }));
-      return sendError(conn, "INTERNAL", "The write was not stored; send it again.", m.clientId);
-    }
-    for (const { seq, clientId } of done) {
-      const row = this.store.eventsAfter(seq - 1, 1)[0];
-      if (row) this.fanOut({ type: "event", ...row }, now);
-      send(conn, { type: "ack", clientId, seq });
-      if (seq % 500 === 0) this.store.trimEvents();
-    }
+  /** Notification intents go to the region's queue after the commit, without holding up the writer. */
+  enqueue(pending: readonly PendingIntent[], authorId: string, at: number) {
+    const meta = this.store.meta();
+    if (!meta || pending.length === 0) return;
+    const intents = completeIntents(pending, {
+      customerId: meta.customerId,
+      buildingId: this.name,
+      authorId,
+      connectedUserIds: liveUserIds(this),
+      at,
+    });
+    this.ctx.waitUntil(sendIntents(this.notifyQueue(meta.jurisdiction), intents));
   }
 
-  /**
-   * Sends a frame to every live connection. One whose access has ended gets nothing more and is
-   * closed here, even if the alarm has not run yet.
-   */
-  private fanOut(msg: ServerMessage, now: number) {
-    const frame = JSON.stringify(msg);
-    for (const c of this.getConnections<ConnState>()) {
-      const s = c.state;
-      if (!s?.live) continue;
-      if (accessEnded(s, now)) {
-        endAccess(c);
-        continue;
-      }
-      try {
-        c.send(frame);
-      } catch {
-        c.close(1011, "send failed");
-      }
-    }
+  transact<T>(fn: () => T): T {
+    return this.ctx.storage.transactionSync(fn);
+  }
+
+  // The region adapter is the only storage chooser; the room's env is read here and nowhere else.
+  private notifyQueue(jurisdiction: RoomJurisdiction): Queue {
+    return regionStores(this.env, jurisdiction).notify;
+  }
+
+  /** Runs a sequencing write for the Worker in one transaction and fans its event out. */
+  private sequenced(fn: () => number | null): { seq: number | null } {
+    const seq = this.ctx.storage.transactionSync(fn);
+    if (seq !== null) fanOutEvent(this, seq, Date.now());
+    return { seq };
   }
 
   /** Arms the alarm for the earliest access end among the connections (awaited: no lost update). */
@@ -209,33 +268,7 @@ export class BuildingRoom extends Server<Cloudflare.Env> {
 
   /** Closes connections whose access has ended; re-arms for the next end among the others. */
   override async onAlarm() {
-    const now = Date.now();
-    let next: number | null = null;
-    for (const c of this.getConnections<ConnState>()) {
-      const s = c.state;
-      if (!s || s.accessUntil === null) continue;
-      if (accessEnded(s, now)) endAccess(c);
-      else if (next === null || s.accessUntil < next) next = s.accessUntil;
-    }
+    const next = closeEnded(this.connections(), Date.now());
     if (next !== null) await this.ctx.storage.setAlarm(next);
-  }
-}
-
-function dispatch(room: RoomContext, conn: RoomConnection, m: Write) {
-  switch (m.type) {
-    case "post.create":
-      return pinboard.createPost(room, conn, m);
-    case "post.edit":
-      return pinboard.editPost(room, conn, m);
-    case "post.delete":
-      return pinboard.deletePost(room, conn, m);
-    case "comment.create":
-      return pinboard.createComment(room, conn, m);
-    case "comment.delete":
-      return pinboard.deleteComment(room, conn, m);
-    case "reaction.toggle":
-      return pinboard.toggleReaction(room, conn, m);
-    case "chat.send":
-      return sendChat(room, conn, m);
   }
 }

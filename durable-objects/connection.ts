@@ -11,6 +11,11 @@ export interface ConnState extends Identity {
    * event up to the head in the same synchronous step, so catch-up and live stream never overlap.
    */
   live: boolean;
+  /** Rate-limited frames in the current flood window (from `floodSince`): a flood closes the connection. */
+  floods: number;
+  floodSince: number;
+  /** When this connection last relayed a typing signal (they are dropped when sent more often). */
+  typedAt: number;
 }
 
 export type RoomConnection = Connection<ConnState>;
@@ -18,7 +23,23 @@ const BURST = 20;
 const REFILL_PER_MS = 1 / 1000;
 
 export function initialState(i: Identity, now: number): ConnState {
-  return { ...i, tokens: BURST, refilledAt: now, live: false };
+  return { ...i, tokens: BURST, refilledAt: now, live: false, floods: 0, floodSince: now, typedAt: 0 };
+}
+
+const FLOOD_WINDOW_MS = 10_000;
+const FLOOD_LIMIT = 30;
+
+/**
+ * Counts a rate-limited frame; true when the connection keeps flooding (30 refused frames within
+ * 10 s) and must be closed: a client that ignores RATE_LIMITED errors only burns the room's CPU.
+ */
+export function floodedAfterRefusal(conn: RoomConnection, now: number): boolean {
+  const s = conn.state;
+  if (!s) return true;
+  const fresh = now - s.floodSince > FLOOD_WINDOW_MS;
+  const floods = (fresh ? 0 : s.floods) + 1;
+  conn.setState({ ...s, floods, floodSince: fresh ? now : s.floodSince });
+  return floods >= FLOOD_LIMIT;
 }
 
 /** Takes one token; false when the connection sends faster than allowed. */
@@ -46,6 +67,18 @@ export const accessEnded = (s: Identity, now: number) => s.accessUntil !== null 
 export function endAccess(conn: RoomConnection) {
   sendError(conn, "ACCESS_ENDED", "Your access to this building has ended.");
   conn.close(1008, "access ended");
+}
+
+/** Serialises once for many connections (fan-out): the same frame text goes to each. */
+export const frameOf = (msg: ServerMessage) => JSON.stringify(msg);
+
+/** Sends an already serialised frame; a connection that cannot take it is closed (1011). */
+export function sendFrame(conn: RoomConnection, frame: string) {
+  try {
+    conn.send(frame);
+  } catch {
+    conn.close(1011, "send failed");
+  }
 }
 
 export function sendError(conn: RoomConnection, code: ErrorCode, message: string, clientId?: string) {

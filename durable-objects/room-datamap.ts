@@ -45,6 +45,14 @@ export const roomMembersMap = tableMap({
       random: "name",
       personal: true,
     },
+    staff: {
+      category: "technical",
+      purpose: "Whether the person connected as staff (direct messages are between residents)",
+      basis: "contract",
+      retention: "As long as the row",
+      erasure: "keep",
+      personal: true,
+    },
     updated_at: time,
   },
 });
@@ -62,6 +70,14 @@ export const roomEventsMap = tableMap({
     client_id: { ...createdColumn, purpose: "Idempotent resend of a write", personal: true },
     extra: { ...createdColumn, purpose: "Reaction details", personal: true },
     created_at: time,
+    audience_a: {
+      ...author,
+      purpose: "A direct message's participants: only they receive its events",
+    },
+    audience_b: {
+      ...author,
+      purpose: "A direct message's participants: only they receive its events",
+    },
   },
 });
 
@@ -77,6 +93,12 @@ export const roomPostsMap = tableMap({
     created_at: time,
     edited_at: time,
     deleted_at: time,
+    hidden_at: {
+      ...createdColumn,
+      purpose: "Moderation: when a manager hid the post from residents",
+      basis: "legitimate-interest",
+      personal: true,
+    },
   },
 });
 
@@ -122,6 +144,86 @@ export const roomChatMap = tableMap({
   },
 });
 
+export const roomMetaMap = tableMap({
+  table: "meta",
+  store: "room",
+  description: "The building's customer and region, remembered from the first connection",
+  columns: {
+    id: idColumn,
+    customer_id: { ...idColumn, category: "organisation", purpose: "Refuse connections for another customer" },
+    jurisdiction: { ...createdColumn, category: "organisation", purpose: "Region of the notify queue" },
+    created_at: createdColumn,
+  },
+});
+
+const dmPart: ColumnClass = { ...author, purpose: "Sender of a direct message", erasure: "delete-row" };
+export const roomDmsMap = tableMap({
+  table: "dms",
+  store: "room",
+  subject: "sender_id",
+  description:
+    "Direct messages between two residents; about the recipient too (export and erasure also follow recipient_id)",
+  columns: {
+    id: idColumn,
+    sender_id: dmPart,
+    recipient_id: { ...dmPart, purpose: "Recipient of a direct message" },
+    body: { ...content("The message"), erasure: "delete-row" },
+    created_at: { ...time, erasure: "delete-row" },
+    deleted_at: { ...time, erasure: "delete-row" },
+  },
+});
+
+const chosen = (purpose: string): ColumnClass => ({
+  category: "identity",
+  purpose,
+  basis: "consent",
+  retention: "Until the resident changes it or is erased",
+  erasure: "delete-row",
+  personal: true,
+});
+export const roomProfilesMap = tableMap({
+  table: "profiles",
+  store: "room",
+  subject: "user_id",
+  description: "Opt-in resident profiles: what the resident chose to show neighbours",
+  columns: {
+    user_id: { ...author, erasure: "delete-row" },
+    visible: { ...chosen("Whether neighbours see the profile"), category: "technical" },
+    display_name: chosen("Name shown to neighbours"),
+    about: { ...chosen("Text shown to neighbours"), category: "content" },
+    show_presence: { ...chosen("Whether neighbours who share theirs see the resident online"), category: "technical" },
+    updated_at: { ...time, erasure: "delete-row" },
+  },
+});
+
+export const roomAnnouncementsMap = tableMap({
+  table: "announcements",
+  store: "room",
+  description: "Copies of managers' announcements delivered to this building (the record is in D1)",
+  noSubject:
+    "Staff-written copies of D1 announcements without a user id; the sender's name is personal data of a " +
+    "staff member and is governed by the D1 record (export, erasure); a withdrawal drops the copy's content",
+  columns: {
+    id: { ...idColumn, purpose: "The D1 announcement's id (idempotent delivery)" },
+    seq: { ...idColumn, purpose: "The event that published it" },
+    // Written by staff in their role, about the building: not about a person.
+    title: { ...content("The announcement's title"), erasure: "keep", personal: false },
+    body: { ...content("The announcement"), erasure: "keep", personal: false },
+    author_name: {
+      category: "identity",
+      purpose: "Sender as residents see it (a manager's or the customer's name)",
+      basis: "contract",
+      retention: "Until the announcement is withdrawn",
+      erasure: "keep",
+      personal: true,
+    },
+    published_at: createdColumn,
+    ack_required: { ...createdColumn, purpose: "Whether residents are asked to acknowledge it" },
+    delivered_at: createdColumn,
+    withdrawn_at: createdColumn,
+  },
+});
+
 export const ROOM_DATA_MAP: readonly TableMap[] = [
   roomSchemaVersionMap,
   roomMembersMap,
@@ -130,4 +232,8 @@ export const ROOM_DATA_MAP: readonly TableMap[] = [
   roomCommentsMap,
   roomReactionsMap,
   roomChatMap,
+  roomMetaMap,
+  roomDmsMap,
+  roomProfilesMap,
+  roomAnnouncementsMap,
 ];

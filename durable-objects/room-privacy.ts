@@ -1,5 +1,6 @@
 import type { ColumnClass, TableMap } from "../src/privacy/classification";
 import { randomValue } from "../src/privacy/random-value";
+import { liveDmsOf } from "./dm";
 import { ROOM_DATA_MAP } from "./room-datamap";
 import type { RoomStore } from "./room-store";
 
@@ -12,15 +13,21 @@ import type { RoomStore } from "./room-store";
 const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
 const linked = (ROOM_DATA_MAP as readonly TableMap[]).flatMap((t) => (t.subject ? [{ ...t, subject: t.subject }] : []));
 
+/**
+ * Tables whose rows are about a second person besides the subject column: a direct message is the
+ * recipient's data too, so export includes received messages and erasure removes them (below).
+ */
+const ALSO_ABOUT: Record<string, string> = { dms: "recipient_id" };
+
 export function exportFromRoom(sql: SqlStorage, userId: string): Record<string, Record<string, unknown>[]> {
   const out: Record<string, Record<string, unknown>[]> = {};
   for (const t of linked) {
     const cols = Object.entries(t.columns)
       .filter(([name, c]) => name === "id" || name === "seq" || c.personal)
       .map(([name]) => ident(name));
-    out[t.table] = sql
-      .exec(`SELECT ${cols.join(", ")} FROM ${ident(t.table)} WHERE ${ident(t.subject)} = ?`, userId)
-      .toArray();
+    const also = ALSO_ABOUT[t.table];
+    const where = also ? `${ident(t.subject)} = ?1 OR ${ident(also)} = ?1` : `${ident(t.subject)} = ?1`;
+    out[t.table] = sql.exec(`SELECT ${cols.join(", ")} FROM ${ident(t.table)} WHERE ${where}`, userId).toArray();
   }
   return out;
 }
@@ -53,8 +60,11 @@ export function eraseFromRoom(sql: SqlStorage, userId: string) {
 /**
  * Erases a person from a room: everything they wrote becomes a tombstone (text gone, ids kept, an
  * event per item so connected clients drop it), their reactions are withdrawn, then the data map's
- * column rules apply (display name replaced). Returns the new events' sequence numbers to fan out.
- * Safe to run twice: the second run finds nothing left to remove.
+ * column rules apply (display name replaced, profile deleted). Direct messages they sent or received
+ * are deleted outright, with a tombstone to both participants: a private conversation with an erased
+ * person has nobody left to keep it for, and each received message names the erased recipient.
+ * Returns the new events' sequence numbers to fan out. Safe to run twice: the second run finds
+ * nothing left to remove.
  */
 export function erasePersonInRoom(store: RoomStore, sql: SqlStorage, userId: string, now: number): number[] {
   const live = store.liveContentOf(userId);
@@ -74,6 +84,10 @@ export function erasePersonInRoom(store: RoomStore, sql: SqlStorage, userId: str
   for (const r of live.reactions) {
     seqs.push(store.append("reaction.changed", r.postId, userId, null, { emoji: r.emoji, on: false }, now));
   }
+  for (const dm of liveDmsOf(store, userId)) {
+    seqs.push(store.append("dm.deleted", dm.id, userId, null, undefined, now, dm.pair));
+  }
+  sql.exec("DELETE FROM dms WHERE sender_id = ?1 OR recipient_id = ?1", userId);
   eraseFromRoom(sql, userId);
   return seqs;
 }

@@ -1,4 +1,4 @@
-import type { ChatDto, CommentDto, PostDto, RoomEvent } from "../src/shared/protocol";
+import type { ChatDto, CommentDto, PostDto, PostThreadDto, RoomEvent } from "../src/shared/protocol";
 
 /**
  * The room's own SQLite (one per building): members (names as the Worker last saw them), posts,
@@ -26,18 +26,44 @@ const MIGRATIONS: string[][] = [
   ],
   // v2: keyset pagination of the history (newest first) reads only the page, never the whole table.
   ["CREATE INDEX posts_page_idx ON posts (created_at, id)", "CREATE INDEX chat_page_idx ON chat (created_at, id)"],
+  // v3: direct messages (events with an audience of two), opt-in profiles, announcement copies,
+  // moderation (hidden posts), whether a member is staff, and the building's customer and region.
+  [
+    "ALTER TABLE events ADD COLUMN audience_a TEXT",
+    "ALTER TABLE events ADD COLUMN audience_b TEXT",
+    "ALTER TABLE members ADD COLUMN staff INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE posts ADD COLUMN hidden_at INTEGER",
+    `CREATE TABLE meta (id INTEGER PRIMARY KEY CHECK (id = 1), customer_id TEXT NOT NULL,
+       jurisdiction TEXT NOT NULL, created_at INTEGER NOT NULL)`,
+    `CREATE TABLE dms (id TEXT PRIMARY KEY, sender_id TEXT NOT NULL, recipient_id TEXT NOT NULL, body TEXT,
+       created_at INTEGER NOT NULL, deleted_at INTEGER)`,
+    // One conversation is the unordered pair: the index serves the page query's exact expressions.
+    "CREATE INDEX dms_pair_idx ON dms (min(sender_id, recipient_id), max(sender_id, recipient_id), created_at, id)",
+    "CREATE INDEX dms_recipient_idx ON dms (recipient_id)",
+    `CREATE TABLE profiles (user_id TEXT PRIMARY KEY, visible INTEGER NOT NULL, display_name TEXT, about TEXT,
+       show_presence INTEGER NOT NULL, updated_at INTEGER NOT NULL)`,
+    `CREATE TABLE announcements (id TEXT PRIMARY KEY, seq INTEGER NOT NULL, title TEXT, body TEXT,
+       author_name TEXT, published_at INTEGER NOT NULL, ack_required INTEGER NOT NULL,
+       delivered_at INTEGER NOT NULL, withdrawn_at INTEGER)`,
+  ],
 ];
 
 /** How many events a reconnecting client can catch up on; older gaps get a resync. */
 export const RETAINED_EVENTS = 5_000;
 
-type Row = Record<string, SqlStorageValue>;
+export type Row = Record<string, SqlStorageValue>;
 export type PageCursor = { at: number; id: string };
 type Value = SqlStorageValue | undefined;
-const iso = (ms: Value) => new Date(Number(ms)).toISOString();
+export const iso = (ms: Value) => new Date(Number(ms)).toISOString();
+
+/** The author id of events the room writes for the Worker (announcements, moderation without a named actor). */
+export const SYSTEM_AUTHOR = "system";
+
+/** Whom an event is for: everyone (null) or the two participants of a direct message. */
+export type Audience = readonly [string, string] | null;
 
 export class RoomStore {
-  constructor(private readonly sql: SqlStorage) {
+  constructor(readonly sql: SqlStorage) {
     sql.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
     const current = Number(sql.exec("SELECT COALESCE(MAX(version), 0) AS v FROM schema_version").one().v);
     for (let v = current; v < MIGRATIONS.length; v++) {
@@ -54,12 +80,38 @@ export class RoomStore {
     return Number(this.sql.exec("SELECT COALESCE(MIN(seq), 0) AS s FROM events").one().s);
   }
 
-  rememberMember(userId: string, name: string, now: number) {
+  rememberMember(userId: string, name: string, staff: boolean, now: number) {
+    // Most connects are by known people with unchanged names: a read, and no write that would make
+    // the welcome wait for durable storage (measured: bench/fanout.mjs, docs/performance.md).
+    const known = this.sql.exec("SELECT name, staff FROM members WHERE user_id = ?", userId).toArray()[0];
+    if (known && known.name === name && Number(known.staff) === (staff ? 1 : 0)) return;
     this.sql.exec(
-      `INSERT INTO members (user_id, name, updated_at) VALUES (?, ?, ?)
-       ON CONFLICT (user_id) DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at`,
+      `INSERT INTO members (user_id, name, staff, updated_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (user_id) DO UPDATE SET name = excluded.name, staff = excluded.staff, updated_at = excluded.updated_at`,
       userId,
       name,
+      staff ? 1 : 0,
+      now,
+    );
+  }
+
+  /** A person who has connected to the room (as staff or resident when last seen), or undefined. */
+  member(userId: string): { name: string; staff: boolean } | undefined {
+    const r = this.sql.exec("SELECT name, staff FROM members WHERE user_id = ?", userId).toArray()[0];
+    return r ? { name: String(r.name), staff: Number(r.staff) === 1 } : undefined;
+  }
+
+  /** The building's customer and region, as the first connection's identity said. */
+  meta(): { customerId: string; jurisdiction: "ch" | "eu" } | undefined {
+    const r = this.sql.exec("SELECT customer_id, jurisdiction FROM meta WHERE id = 1").toArray()[0];
+    return r ? { customerId: String(r.customer_id), jurisdiction: r.jurisdiction === "eu" ? "eu" : "ch" } : undefined;
+  }
+
+  rememberMeta(customerId: string, jurisdiction: "ch" | "eu", now: number) {
+    this.sql.exec(
+      "INSERT INTO meta (id, customer_id, jurisdiction, created_at) VALUES (1, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+      customerId,
+      jurisdiction,
       now,
     );
   }
@@ -80,10 +132,12 @@ export class RoomStore {
     clientId: string | null,
     extra: unknown,
     now: number,
+    audience: Audience = null,
   ) {
     const seq = this.headSeq() + 1;
     this.sql.exec(
-      "INSERT INTO events (seq, kind, entity_id, author_id, client_id, extra, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      `INSERT INTO events (seq, kind, entity_id, author_id, client_id, extra, created_at, audience_a, audience_b)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       seq,
       kind,
       entityId,
@@ -91,6 +145,8 @@ export class RoomStore {
       clientId,
       extra === undefined ? null : JSON.stringify(extra),
       now,
+      audience?.[0] ?? null,
+      audience?.[1] ?? null,
     );
     return seq;
   }
@@ -99,8 +155,17 @@ export class RoomStore {
     this.sql.exec("INSERT INTO posts (id, author_id, body, created_at) VALUES (?, ?, ?, ?)", id, authorId, body, now);
   }
 
+  /** A post that is not deleted (hidden or not: callers decide who may see a hidden one). */
   post(id: string): Row | undefined {
     return this.sql.exec("SELECT * FROM posts WHERE id = ? AND deleted_at IS NULL", id).toArray()[0];
+  }
+
+  /** Hides or restores a post; false when it already was in that state (idempotent moderation). */
+  setHidden(id: string, hidden: boolean, now: number): boolean {
+    const sql = hidden
+      ? "UPDATE posts SET hidden_at = ? WHERE id = ? AND deleted_at IS NULL AND hidden_at IS NULL"
+      : "UPDATE posts SET hidden_at = NULL WHERE ?1 IS NOT NULL AND id = ?2 AND deleted_at IS NULL AND hidden_at IS NOT NULL";
+    return this.sql.exec(sql, now, id).rowsWritten > 0;
   }
 
   editPost(id: string, body: string, now: number) {
@@ -178,56 +243,27 @@ export class RoomStore {
     this.sql.exec("INSERT INTO chat (id, author_id, body, created_at) VALUES (?, ?, ?, ?)", id, authorId, body, now);
   }
 
-  /** Events after `afterSeq`, oldest first, at most `limit`, rebuilt from the current content. */
-  eventsAfter(afterSeq: number, limit: number): { seq: number; event: RoomEvent }[] {
-    const rows = this.sql.exec("SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?", afterSeq, limit).toArray();
-    return rows.map((r) => ({ seq: Number(r.seq), event: this.toEvent(r) }));
+  /**
+   * Event rows after `afterSeq`, oldest first, at most `limit`: those for everyone and the direct
+   * messages `userId` takes part in (rebuilt per viewer in room-events.ts).
+   */
+  eventRowsAfter(afterSeq: number, limit: number, userId: string): Row[] {
+    return this.sql
+      .exec(
+        `SELECT * FROM events WHERE seq > ?1 AND (audience_a IS NULL OR audience_a = ?2 OR audience_b = ?2)
+         ORDER BY seq LIMIT ?3`,
+        afterSeq,
+        userId,
+        limit,
+      )
+      .toArray();
   }
 
-  /** Rebuilds one event; content deleted since becomes a tombstone. */
-  toEvent(r: Row): RoomEvent {
-    const kind = String(r.kind) as RoomEvent["kind"];
-    const id = String(r.entity_id);
-    const extra = r.extra ? (JSON.parse(String(r.extra)) as Record<string, unknown>) : {};
-    switch (kind) {
-      case "post.created": {
-        const p = this.postDto(id);
-        return p ? { kind, post: p } : { kind: "post.deleted", postId: id };
-      }
-      case "post.edited": {
-        const p = this.postDto(id);
-        return p
-          ? { kind, postId: id, body: p.body, editedAt: p.editedAt ?? p.createdAt }
-          : { kind: "post.deleted", postId: id };
-      }
-      case "post.deleted":
-        return { kind, postId: id };
-      case "comment.created": {
-        const c = this.commentDto(id);
-        return c
-          ? { kind, comment: c }
-          : { kind: "comment.deleted", commentId: id, postId: String(extra.postId ?? "") };
-      }
-      case "comment.deleted":
-        return { kind, commentId: id, postId: String(extra.postId ?? "") };
-      case "reaction.changed":
-        return {
-          kind,
-          postId: id,
-          userId: String(r.author_id),
-          emoji: String(extra.emoji ?? ""),
-          on: Boolean(extra.on),
-        };
-      case "chat.posted": {
-        const m = this.chatDto(id);
-        return m ? { kind, message: m } : { kind: "chat.deleted", messageId: id };
-      }
-      case "chat.deleted":
-        return { kind, messageId: id };
-    }
+  eventRow(seq: number): Row | undefined {
+    return this.sql.exec("SELECT * FROM events WHERE seq = ?", seq).toArray()[0];
   }
 
-  private name(userId: Value): string {
+  name(userId: Value): string {
     const row = this.sql.exec("SELECT name FROM members WHERE user_id = ?", String(userId)).toArray()[0];
     return row ? String(row.name) : "";
   }
@@ -242,6 +278,7 @@ export class RoomStore {
       body: String(p.body ?? ""),
       createdAt: iso(p.created_at),
       editedAt: p.edited_at === null || p.edited_at === undefined ? null : iso(p.edited_at),
+      ...(p.hidden_at === null || p.hidden_at === undefined ? {} : { hidden: true }),
     };
   }
 
@@ -258,8 +295,12 @@ export class RoomStore {
     };
   }
 
+  chat(id: string): Row | undefined {
+    return this.sql.exec("SELECT * FROM chat WHERE id = ? AND deleted_at IS NULL", id).toArray()[0];
+  }
+
   chatDto(id: string): ChatDto | undefined {
-    const m = this.sql.exec("SELECT * FROM chat WHERE id = ? AND deleted_at IS NULL", id).toArray()[0];
+    const m = this.chat(id);
     if (!m) return undefined;
     return {
       id,
@@ -274,10 +315,16 @@ export class RoomStore {
    * One page of posts or chat messages, newest first, after the cursor (created_at, id) of the
    * previous page's last item. Deleted items are left out. Returns the cursor of the next page.
    */
-  page(table: "posts" | "chat", cursor: PageCursor | null, limit: number): { ids: string[]; next: PageCursor | null } {
+  page(
+    table: "posts" | "chat",
+    cursor: PageCursor | null,
+    limit: number,
+    withHidden = false,
+  ): { ids: string[]; next: PageCursor | null } {
+    const hidden = table === "posts" && !withHidden ? "AND hidden_at IS NULL" : "";
     const rows = this.sql
       .exec(
-        `SELECT id, created_at FROM ${table} WHERE deleted_at IS NULL
+        `SELECT id, created_at FROM ${table} WHERE deleted_at IS NULL ${hidden}
            AND (?1 IS NULL OR created_at < ?1 OR (created_at = ?1 AND id < ?2))
          ORDER BY created_at DESC, id DESC LIMIT ?3`,
         cursor?.at ?? null,
@@ -285,17 +332,10 @@ export class RoomStore {
         limit + 1,
       )
       .toArray();
-    const more = rows.length > limit;
-    const items = rows.slice(0, limit);
-    const last = items.at(-1);
-    return {
-      ids: items.map((r) => String(r.id)),
-      next: more && last ? { at: Number(last.created_at), id: String(last.id) } : null,
-    };
+    return pageOf(rows, limit);
   }
-
   /** A post with its comments (oldest first, at most 50) and reaction counts, for the history. */
-  postWithThread(id: string): (PostDto & { comments: CommentDto[]; reactions: Record<string, number> }) | undefined {
+  postWithThread(id: string): PostThreadDto | undefined {
     const post = this.postDto(id);
     if (!post) return undefined;
     const comments = this.sql
@@ -314,4 +354,15 @@ export class RoomStore {
     const head = this.headSeq();
     if (head > RETAINED_EVENTS) this.sql.exec("DELETE FROM events WHERE seq <= ?", head - RETAINED_EVENTS);
   }
+}
+
+/** A keyset page from rows fetched with `limit + 1`: the extra row only says whether there is more. */
+export function pageOf(rows: Row[], limit: number): { ids: string[]; next: PageCursor | null } {
+  const more = rows.length > limit;
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return {
+    ids: items.map((r) => String(r.id)),
+    next: more && last ? { at: Number(last.created_at), id: String(last.id) } : null,
+  };
 }

@@ -43,9 +43,15 @@ if (!producers.get("ACCESS_LOG_CH") || !producers.get("ACCESS_LOG_EU"))
   problems.push("both access-log queues must be bound");
 if (producers.get("ACCESS_LOG_CH") === producers.get("ACCESS_LOG_EU"))
   problems.push("the access-log queues must differ");
+if (!producers.get("NOTIFY_CH") || !producers.get("NOTIFY_EU")) problems.push("both notify queues must be bound");
+if (producers.get("NOTIFY_CH") === producers.get("NOTIFY_EU")) problems.push("the notify queues must differ");
+const consumed = new Set((cfg.queues?.consumers ?? []).map((q) => q.queue));
+for (const q of producers.values()) if (!consumed.has(q)) problems.push(`queue ${q} has no consumer`);
 
 const rooms = (cfg.durable_objects?.bindings ?? []).find((b) => b.name === "BUILDING_ROOM");
 if (!rooms) problems.push("durable object BUILDING_ROOM is missing (the region adapter binds it to jurisdiction 'eu')");
+if ((cfg.durable_objects?.bindings ?? []).some((b) => b.name === "ECHO_ROOM"))
+  problems.push("ECHO_ROOM is the benchmark's echo room, a development convenience");
 
 if (problems.length) {
   console.error(`Production configuration refused:\n - ${problems.join("\n - ")}`);

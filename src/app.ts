@@ -22,6 +22,8 @@ import { notificationRoutes } from "./routes/notifications";
 import { onboardingRoutes } from "./routes/onboarding";
 import { onboardingPageRoutes } from "./routes/onboarding-pages";
 import { pageRoutes } from "./routes/pages";
+import { privacyRoutes } from "./routes/privacy";
+import { roleRoutes } from "./routes/roles";
 import { roomHistoryRoutes } from "./routes/room-history";
 import { roomRoutes } from "./routes/rooms";
 import type { ErrorBody } from "./shared/error-codes";
@@ -87,6 +89,7 @@ export function createApp() {
   app.route("/", authRoutes);
   app.route("/", meRoutes);
   app.route("/", estateRoutes);
+  app.route("/", roleRoutes);
   app.route("/", onboardingRoutes);
   app.route("/", codeRoutes);
   app.route("/", invitationRoutes);
@@ -95,6 +98,7 @@ export function createApp() {
   app.route("/", announcementRoutes);
   app.route("/", moderationRoutes);
   app.route("/", notificationRoutes);
+  app.route("/", privacyRoutes);
   app.route("/", benchRoutes);
   app.route("/", devRoutes);
   app.route("/", pageRoutes);

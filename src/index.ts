@@ -1,26 +1,56 @@
 import { createApp } from "./app";
+import type { Deps } from "./app-env";
 import { createDb } from "./db/client";
 import type { Jurisdiction } from "./db/schema/customers";
 import { configFrom } from "./lib/config";
 import { ALL_JURISDICTIONS, regionStores } from "./region";
 import { jurisdictionOfQueue, toAccessLogEntry, writeAccessLogBatch } from "./services/access-log";
+import { deliverDue, publishDue } from "./services/announcement-delivery";
+import { sendDueNotifications } from "./services/notification-mails";
+import { consumeNotifyBatch } from "./services/notify-queue";
 import { purgeRegion } from "./services/purge";
 
 export { BuildingRoom } from "../durable-objects/building-room";
 export { EchoRoom } from "../durable-objects/echo-room";
 
 const app = createApp();
-/** Must match the hourly entry of `[triggers] crons` in wrangler.toml. */
+/** Must match the entries of `[triggers] crons` in wrangler.toml. */
 const PURGE_CRON = "17 * * * *";
+const MINUTE_CRON = "* * * * *";
+
+/** The services' dependencies outside a request (queue, cron), on the given clock. */
+function depsOf(env: Env, jurisdiction: Jurisdiction, now: () => Date): Deps {
+  const stores = regionStores(env, jurisdiction);
+  return { db: createDb(stores.db), stores, now, config: configFrom(env) };
+}
+
+/** The minute's work of one jurisdiction: due publications, room deliveries (and retries), due mails. */
+async function minute(deps: Deps) {
+  const published = await publishDue(deps);
+  const delivery = await deliverDue(deps);
+  const mail = await sendDueNotifications(deps);
+  return { published, ...delivery, ...mail };
+}
 
 export default {
   fetch: app.fetch,
 
-  /** Access-log consumer: one queue per jurisdiction, written to that jurisdiction's bucket. */
+  /**
+   * Queue consumers, by queue name: the access logs (written to the jurisdiction's bucket) and the
+   * notify queues (notification items and mails in the jurisdiction's D1). A queue of no known
+   * jurisdiction is retried, never guessed.
+   */
   async queue(batch, env) {
     const jurisdiction = jurisdictionOfQueue(batch.queue);
     if (!jurisdiction) {
       batch.retryAll();
+      return;
+    }
+    if (batch.queue.includes("-notify-")) {
+      await consumeNotifyBatch(
+        depsOf(env, jurisdiction, () => new Date()),
+        batch.messages,
+      );
       return;
     }
     const entries = batch.messages.map((m) => toAccessLogEntry(m.body, new Date(m.timestamp)));
@@ -29,29 +59,24 @@ export default {
   },
 
   /**
-   * Retention purges per jurisdiction (counts only in the log). A failing jurisdiction does not stop
+   * Every minute: scheduled announcements, delivery retries and due notification mails; hourly: the
+   * retention purges. Per jurisdiction, counts only in the log. A failing jurisdiction does not stop
    * the other; the invocation still fails afterwards so the cron shows the error.
    */
   async scheduled(controller, env) {
-    // The minute cron (scheduled announcements, delivery retries, digests) comes with issue 4's
-    // announcements; the hourly one purges.
-    if (controller.cron !== PURGE_CRON) return;
+    const job = controller.cron === PURGE_CRON ? "purge" : controller.cron === MINUTE_CRON ? "minute" : null;
+    if (!job) return;
     const failed: Jurisdiction[] = [];
     for (const j of ALL_JURISDICTIONS) {
-      const stores = regionStores(env, j);
-      const deps = {
-        db: createDb(stores.db),
-        stores,
-        now: () => new Date(controller.scheduledTime),
-        config: configFrom(env),
-      };
+      const deps = depsOf(env, j, () => new Date(controller.scheduledTime));
       try {
-        console.log(JSON.stringify({ purge: await purgeRegion(deps) }));
+        const report = job === "purge" ? await purgeRegion(deps) : { jurisdiction: j, ...(await minute(deps)) };
+        console.log(JSON.stringify({ [job]: report }));
       } catch (e) {
         failed.push(j);
-        console.error(JSON.stringify({ purgeFailed: j, error: e instanceof Error ? e.name : "unknown" }));
+        console.error(JSON.stringify({ [`${job}Failed`]: j, error: e instanceof Error ? e.name : "unknown" }));
       }
     }
-    if (failed.length) throw new Error(`purge failed for ${failed.join(", ")}`);
+    if (failed.length) throw new Error(`${job} failed for ${failed.join(", ")}`);
   },
 } satisfies ExportedHandler<Env>;

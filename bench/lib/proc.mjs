@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
-import { closeSync, existsSync, openSync, readFileSync } from "node:fs";
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import net from "node:net";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -195,4 +195,56 @@ export async function prepareLocalState(stateDir, { env = childEnv(), logPath })
     logPath,
     timeoutMs: 120_000,
   });
+}
+
+/** SIGKILL to the whole group at once (no grace: a crash); resolves once no process of it is left. */
+export async function kill(handle) {
+  const pgid = handle.pid;
+  try {
+    process.kill(-pgid, "SIGKILL");
+  } catch {
+    // already gone
+  }
+  const hard = Date.now() + 5_000;
+  while (groupRunning(pgid) && Date.now() < hard) await sleep(20);
+  live.delete(pgid);
+  if (groupRunning(pgid)) throw new Error(`${handle.label}: process group ${pgid} survived SIGKILL`);
+}
+
+/**
+ * Whether a process of the group is still running. Zombies do not count: they hold no files or
+ * sockets any more, and the orphaned workerd ones are reaped by init only after a while.
+ */
+function groupRunning(pgid) {
+  let entries;
+  try {
+    entries = readdirSync("/proc");
+  } catch {
+    return groupAlive(pgid); // no procfs: zombies count as alive
+  }
+  for (const pid of entries) {
+    if (!/^\d+$/.test(pid)) continue;
+    let stat;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    } catch {
+      continue; // gone meanwhile
+    }
+    // pid (comm) state ppid pgrp …: comm may contain spaces and parentheses, so split after the last ")".
+    const [state, , pgrp] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    if (Number(pgrp) === pgid && state !== "Z" && state !== "X") return true;
+  }
+  return false;
+}
+
+/**
+ * Builds the product Worker once (`wrangler deploy --dry-run`, top-level environment) into `outDir`,
+ * to be served with `wrangler dev <outDir>/index.js --no-bundle`: the code under test stays fixed for
+ * the whole run (edits to src/ cannot reload it) and restarts skip the bundling step.
+ */
+export async function buildProduct(outDir, { env = childEnv(), logPath }) {
+  rmSync(outDir, { recursive: true, force: true });
+  const args = [wranglerJs(), "deploy", "--dry-run", "--env=", "-c", "wrangler.toml", "--outdir", outDir];
+  await run("build product", nodeBin(), args, { env, logPath, timeoutMs: 120_000 });
+  return join(outDir, "index.js");
 }

@@ -1,7 +1,8 @@
 import type { Locale } from "../db/schema/customers";
+import { NOTIFY_TEXTS, type NotifyTemplate } from "./notification-mail";
 
 /** Mail texts in the four product languages. `{link}`, `{name}`, `{app}` are filled in by `render`. */
-export type MailTemplate =
+type AccountTemplate =
   | "verify-email"
   | "reset-password"
   | "account-exists"
@@ -13,8 +14,9 @@ export type MailTemplate =
   | "access-request-verify"
   | "access-request-approved"
   | "access-request-rejected";
+export type MailTemplate = AccountTemplate | NotifyTemplate;
 
-type Texts = Record<MailTemplate, { subject: string; body: string }>;
+type Texts = Record<AccountTemplate, { subject: string; body: string }>;
 
 const de: Texts = {
   "code-invitation": {
@@ -204,7 +206,12 @@ const en: Texts = {
   },
 };
 
-export const MAIL_TEXTS: Record<Locale, Texts> = { de, fr, it, en };
+export const MAIL_TEXTS: Record<Locale, Record<MailTemplate, { subject: string; body: string }>> = {
+  de: { ...de, ...NOTIFY_TEXTS.de },
+  fr: { ...fr, ...NOTIFY_TEXTS.fr },
+  it: { ...it, ...NOTIFY_TEXTS.it },
+  en: { ...en, ...NOTIFY_TEXTS.en },
+};
 
 export function renderMail(locale: Locale, template: MailTemplate, vars: Record<string, string>) {
   const t = MAIL_TEXTS[locale][template];

@@ -1,8 +1,17 @@
 import { ROOM_DATA_MAP } from "../../durable-objects/room-datamap";
+import {
+  announcementAcksMap,
+  announcementReadsMap,
+  announcementsMap,
+  announcementTargetsMap,
+} from "../db/schema/announcements";
 import { authTokensMap, outboxMap, sessionsMap, throttlesMap } from "../db/schema/auth";
 import { customersMap, microAppsMap } from "../db/schema/customers";
 import { appsMap } from "../db/schema/directory";
 import { buildingsMap, propertiesMap, unitsMap } from "../db/schema/estate";
+import { dataExportsMap } from "../db/schema/exports";
+import { moderationLogMap, moderationReportsMap } from "../db/schema/moderation";
+import { notificationItemsMap, notificationPreferencesMap } from "../db/schema/notifications";
 import { accessRequestsMap, activationCodesMap, activationCodeTenanciesMap } from "../db/schema/onboarding";
 import { roleAssignmentsMap, tenanciesMap, tenancyMembersMap, usersMap } from "../db/schema/people";
 import { roomParticipationMap } from "../db/schema/rooms";
@@ -31,6 +40,15 @@ export const DATA_MAP: readonly TableMap[] = [
   activationCodeTenanciesMap,
   accessRequestsMap,
   roomParticipationMap,
+  announcementsMap,
+  announcementTargetsMap,
+  announcementReadsMap,
+  announcementAcksMap,
+  moderationReportsMap,
+  moderationLogMap,
+  notificationPreferencesMap,
+  notificationItemsMap,
+  dataExportsMap,
   ...ROOM_DATA_MAP,
 ];
 

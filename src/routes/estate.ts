@@ -112,6 +112,17 @@ const createTenancy = defineRoute("staff", {
   },
   responses: { 201: json(tenancySchema, "Created"), 409: json(z.unknown(), "Overlapping tenancy"), ...errorResponses },
 });
+const patchTenancy = defineRoute("staff", {
+  method: "patch",
+  path: "/api/tenancies/{tenancyId}",
+  tags: tag,
+  summary: "Change the last day of a tenancy; residents' live connections follow at once",
+  request: {
+    params: z.object({ tenancyId: id("tenancyId") }),
+    body: jsonBody(z.strictObject({ endsOn: isoDate.nullable() })),
+  },
+  responses: { 200: json(tenancySchema), 409: json(z.unknown(), "Overlapping tenancy"), ...errorResponses },
+});
 const listApps = defineRoute("session", {
   method: "get",
   path: "/api/customer/apps",
@@ -167,6 +178,11 @@ export const estateRoutes = new OpenAPIHono<AppEnv>()
   .openapi(createTenancy, async (c) => {
     const row = await estate.createTenancy(c.var.deps, actorOf(c), c.req.valid("param").unitId, c.req.valid("json"));
     return c.json(pick(row, TENANCY_KEYS), 201);
+  })
+  .openapi(patchTenancy, async (c) => {
+    const { tenancyId } = c.req.valid("param");
+    const row = await estate.updateTenancyEnd(c.var.deps, actorOf(c), tenancyId, c.req.valid("json").endsOn);
+    return c.json(pick(row, TENANCY_KEYS), 200);
   })
   .openapi(listApps, async (c) => c.json(await estate.listMicroApps(c.var.deps, c.var.customer), 200))
   .openapi(putApp, async (c) => {

@@ -48,6 +48,23 @@ const chat = defineRoute("session", {
   responses: { 200: json(page(z.object(author)).openapi("ChatPage")), ...errorResponses },
 });
 
+const dm = z.object({
+  id: z.string(),
+  fromUserId: z.string(),
+  fromName: z.string(),
+  toUserId: z.string(),
+  body: z.string(),
+  createdAt: z.string(),
+});
+const dms = defineRoute("session", {
+  method: "get",
+  path: "/api/buildings/{buildingId}/dms/{userId}",
+  tags: ["Building room"],
+  summary: "Direct messages between the caller and one neighbour, newest first (keyset pagination)",
+  request: { params: z.object({ buildingId: id("buildingId"), userId: id("userId") }), query },
+  responses: { 200: json(page(dm).openapi("DmPage")), ...errorResponses },
+});
+
 function decodeCursor(cursor: string | undefined) {
   if (!cursor) return null;
   try {
@@ -90,4 +107,10 @@ export const roomHistoryRoutes = new OpenAPIHono<AppEnv>()
       { items: r.items as z.infer<z.ZodObject<typeof author>>[], next: encodeCursor(r.next), headSeq: r.headSeq },
       200,
     );
+  })
+  .openapi(dms, async (c) => {
+    const { cursor, limit } = c.req.valid("query");
+    const { buildingId, userId } = c.req.valid("param");
+    const r = await roomHistory(c.var.deps, actorOf(c), buildingId, "dm", decodeCursor(cursor), limit, userId);
+    return c.json({ items: r.items as z.infer<typeof dm>[], next: encodeCursor(r.next), headSeq: r.headSeq }, 200);
   });

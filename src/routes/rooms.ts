@@ -27,11 +27,27 @@ export const roomRoutes = new Hono<AppEnv>().get("/rooms/:buildingId", guard("se
   if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
     throw new AppError("VALIDATION_FAILED", "Connect with a WebSocket.");
   }
-  await recordParticipation(c.var.deps, actor, buildingId);
   const forwarded = new Request(`https://room.internal/${encodeURIComponent(buildingId)}?_pk=${crypto.randomUUID()}`, {
-    headers: { upgrade: "websocket", [IDENTITY_HEADER]: encodeIdentity(identity) },
+    headers: {
+      upgrade: "websocket",
+      [IDENTITY_HEADER]: encodeIdentity({ ...identity, jurisdiction: c.var.deps.stores.jurisdiction }),
+    },
   });
-  const res = await c.var.deps.stores.rooms().getByName(buildingId).fetch(forwarded);
+  // The participation record and the room's upgrade run side by side (the connect waits for the
+  // slower one, not for both in turn); a connection is only handed out once its record is stored.
+  const [recorded, upgraded] = await Promise.allSettled([
+    recordParticipation(c.var.deps, actor, buildingId),
+    c.var.deps.stores.rooms().getByName(buildingId).fetch(forwarded),
+  ]);
+  if (upgraded.status === "rejected") throw upgraded.reason;
+  const res = upgraded.value;
+  if (recorded.status === "rejected") {
+    res.webSocket?.accept();
+    res.webSocket?.close(1011, "try again");
+    throw recorded.reason;
+  }
+  // The room caps live connections per person and per room; the envelope says so like any other limit.
+  if (res.status === 429) throw new AppError("RATE_LIMITED", "Too many open connections to this building.");
   // A fresh response: the room's own is immutable, and the middleware adds headers afterwards.
   return new Response(null, { status: res.status, webSocket: res.webSocket });
 });

@@ -2,9 +2,10 @@ import { and, asc, eq, inArray } from "drizzle-orm";
 import type { Deps } from "../app-env";
 import { type Customer, MICRO_APPS, type MicroApp, microApps } from "../db/schema/customers";
 import { buildings, properties, units } from "../db/schema/estate";
-import { type TENANCY_TYPES, tenancies } from "../db/schema/people";
+import { type TENANCY_TYPES, tenancies, tenancyMembers } from "../db/schema/people";
 import { newId } from "../lib/crypto";
 import { AppError, notFound } from "../lib/errors";
+import { reviseRoomAccess } from "./access-revision";
 import { type Actor, canSeeBuilding } from "./actor";
 
 /**
@@ -105,6 +106,45 @@ export async function createTenancy(deps: Deps, a: Actor, unitId: string, input:
     throw e;
   }
   return row;
+}
+
+/**
+ * Changes the last day of a tenancy (a move-out is usually recorded late, or brought forward). The
+ * overlap rule holds as on creation. The residents' live room connections learn the new end at once:
+ * a shortened tenancy that has already ended closes them now (issue 4, item 1).
+ */
+export async function updateTenancyEnd(deps: Deps, a: Actor, tenancyId: string, endsOn: string | null) {
+  const t = await deps.db.query.tenancies.findFirst({
+    where: and(eq(tenancies.id, tenancyId), eq(tenancies.customerId, a.customerId)),
+  });
+  if (!t) throw notFound("Tenancy");
+  const unit = await managedUnit(deps, a, t.unitId).catch(() => {
+    throw notFound("Tenancy");
+  });
+  if (endsOn !== null && endsOn < t.startsOn) {
+    throw new AppError("VALIDATION_FAILED", "The end date is before the start date.", [
+      { path: "endsOn", message: "Must not be before startsOn" },
+    ]);
+  }
+  try {
+    await deps.db
+      .update(tenancies)
+      .set({ endsOn })
+      .where(and(eq(tenancies.id, t.id), eq(tenancies.customerId, a.customerId)));
+  } catch (e) {
+    if (String(e instanceof Error ? (e.cause ?? e.message) : e).includes("TENANCY_OVERLAP")) {
+      throw new AppError("TENANCY_OVERLAP", "Another tenant period of this unit overlaps these dates.");
+    }
+    throw e;
+  }
+  const members = await deps.db
+    .select({ userId: tenancyMembers.userId })
+    .from(tenancyMembers)
+    .where(and(eq(tenancyMembers.tenancyId, t.id), eq(tenancyMembers.customerId, a.customerId)));
+  for (const m of members) {
+    await reviseRoomAccess(deps, a.customerId, m.userId, { reconnect: false, buildingIds: [unit.buildingId] });
+  }
+  return { ...t, endsOn };
 }
 
 export interface MicroAppSetting {

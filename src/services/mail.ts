@@ -14,13 +14,10 @@ export interface MailRequest {
   vars: Record<string, string>;
 }
 
-/**
- * Writes a mail to the jurisdiction's outbox. Under `npm start` the dev mail viewer shows it; the
- * outbox rows are purged after seven days.
- */
-export async function queueMail(deps: Deps, m: MailRequest) {
+/** The outbox row of a mail, rendered in the recipient's language (for callers that batch writes). */
+export function mailRow(deps: Deps, m: MailRequest): typeof outbox.$inferInsert {
   const { subject, body } = renderMail(m.locale, m.template, m.vars);
-  await deps.db.insert(outbox).values({
+  return {
     id: newId(),
     customerId: m.customerId,
     userId: m.userId,
@@ -30,7 +27,15 @@ export async function queueMail(deps: Deps, m: MailRequest) {
     subject,
     bodyText: body,
     createdAt: deps.now(),
-  });
+  };
+}
+
+/**
+ * Writes a mail to the jurisdiction's outbox. Under `npm start` the dev mail viewer shows it; the
+ * outbox rows are purged after seven days.
+ */
+export async function queueMail(deps: Deps, m: MailRequest) {
+  await deps.db.insert(outbox).values(mailRow(deps, m));
 }
 
 /** The newest mails of a customer's outbox (dev mail viewer and tests; development only). */

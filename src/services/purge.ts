@@ -1,6 +1,9 @@
 import { and, eq, inArray, lt, lte, or } from "drizzle-orm";
 import type { Deps } from "../app-env";
 import { authTokens, outbox, sessions, throttles } from "../db/schema/auth";
+import { dataExports } from "../db/schema/exports";
+import { moderationLog, moderationReports } from "../db/schema/moderation";
+import { notificationItems } from "../db/schema/notifications";
 import { accessRequests, activationCodes, activationCodeTenancies } from "../db/schema/onboarding";
 import { DAY } from "../lib/time";
 import { ACCESS_LOG_PREFIX, hourPrefix } from "./access-log";
@@ -15,6 +18,10 @@ export const ACCESS_LOG_RETENTION_DAYS = 89;
 const SPENT_CODE_RETENTION_MS = 30 * DAY;
 const OUTBOX_RETENTION_MS = 7 * DAY;
 const THROTTLE_RETENTION_MS = DAY;
+/** Notification items (sent, dropped, or stuck) are references for coalescing and digests only. */
+const NOTIFICATION_RETENTION_MS = 30 * DAY;
+const CLOSED_REPORT_RETENTION_MS = 180 * DAY;
+const MODERATION_LOG_RETENTION_MS = 2 * 365 * DAY;
 const BATCH = 500;
 
 export interface PurgeReport {
@@ -26,6 +33,10 @@ export interface PurgeReport {
   accessLogObjects: number;
   activationCodes: number;
   accessRequests: number;
+  notificationItems: number;
+  moderationReports: number;
+  moderationLog: number;
+  dataExports: number;
 }
 
 /** Runs one bounded delete (at most BATCH rows) until a batch comes back short; at most 100 batches a run. */
@@ -95,7 +106,23 @@ export async function purgeRegion(deps: Deps): Promise<PurgeReport> {
       .limit(BATCH);
     return db.delete(accessRequests).where(inArray(accessRequests.id, batch)).run();
   });
+  const itemsDone = await drain(() => {
+    const old = lt(notificationItems.createdAt, at(NOTIFICATION_RETENTION_MS));
+    const batch = db.select({ id: notificationItems.id }).from(notificationItems).where(old).limit(BATCH);
+    return db.delete(notificationItems).where(inArray(notificationItems.id, batch)).run();
+  });
+  const reportsDone = await drain(() => {
+    const old = lt(moderationReports.closedAt, at(CLOSED_REPORT_RETENTION_MS));
+    const batch = db.select({ id: moderationReports.id }).from(moderationReports).where(old).limit(BATCH);
+    return db.delete(moderationReports).where(inArray(moderationReports.id, batch)).run();
+  });
+  const logDone = await drain(() => {
+    const old = lt(moderationLog.createdAt, at(MODERATION_LOG_RETENTION_MS));
+    const batch = db.select({ id: moderationLog.id }).from(moderationLog).where(old).limit(BATCH);
+    return db.delete(moderationLog).where(inArray(moderationLog.id, batch)).run();
+  });
   const accessLogObjects = await purgeAccessLog(deps.stores.files, now);
+  const exportsDone = await purgeExports(deps, now);
   return {
     jurisdiction: deps.stores.jurisdiction,
     sessions: sessionsDone,
@@ -105,6 +132,10 @@ export async function purgeRegion(deps: Deps): Promise<PurgeReport> {
     accessLogObjects,
     activationCodes: codesDone,
     accessRequests: requestsDone,
+    notificationItems: itemsDone,
+    moderationReports: reportsDone,
+    moderationLog: logDone,
+    dataExports: exportsDone,
   };
 }
 
@@ -124,4 +155,41 @@ export async function purgeAccessLog(bucket: R2Bucket, now: Date): Promise<numbe
     cursor = page.truncated ? page.cursor : undefined;
   } while (cursor);
   return deleted;
+}
+
+/** D1 refuses statements with more than 100 bound parameters; export ids are bound below. */
+const EXPORT_BATCH = 90;
+
+/**
+ * Deletes expired data exports (R-P2: 7 days): the object first, then its row, batch by batch. A run
+ * that stops in between leaves a row whose object is gone, which the next run finishes; never an
+ * object without a row. Deleting a missing object is a no-op, so concurrent runs are safe.
+ */
+export async function purgeExports(deps: Deps, now: Date): Promise<number> {
+  const { db } = deps;
+  let total = 0;
+  for (let i = 0; i < 100; i++) {
+    const rows = await db
+      .select({ id: dataExports.id, objectKey: dataExports.objectKey })
+      .from(dataExports)
+      .where(lte(dataExports.expiresAt, now))
+      .limit(EXPORT_BATCH);
+    if (rows.length === 0) break;
+    await deps.stores.files.delete(rows.map((r) => r.objectKey));
+    const done = await db
+      .delete(dataExports)
+      .where(
+        and(
+          inArray(
+            dataExports.id,
+            rows.map((r) => r.id),
+          ),
+          lte(dataExports.expiresAt, now),
+        ),
+      )
+      .run();
+    total += done.meta.changes;
+    if (rows.length < EXPORT_BATCH) break;
+  }
+  return total;
 }

@@ -17,10 +17,17 @@ export const ERROR_STATUS = {
   INVITES_DISABLED: 403,
   NO_TENANCY: 409,
   ALREADY_DECIDED: 409,
+  ALREADY_REPORTED: 409,
+  ACK_NOT_REQUIRED: 409,
+  OWN_POST: 403,
+  LAST_ADMIN: 409,
+  /** A data export past its 7 days: the file is gone or about to be; create a new one. */
+  EXPORT_EXPIRED: 410,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,
   INTERNAL: 500,
+  ROOM_UNAVAILABLE: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

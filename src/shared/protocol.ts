@@ -33,6 +33,28 @@ export const clientMessageSchema = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("comment.delete"), clientId, commentId: id }),
   z.strictObject({ type: z.literal("reaction.toggle"), clientId, postId: id, emoji: z.enum(REACTIONS) }),
   z.strictObject({ type: z.literal("chat.send"), clientId, body: text }),
+  /** Authors delete their own building-chat message (staff: any, moderation); a tombstone follows. */
+  z.strictObject({ type: z.literal("chat.delete"), clientId, messageId: id }),
+  /** A direct message to a neighbour (residents only, to a resident who has been in the room). */
+  z.strictObject({ type: z.literal("dm.send"), clientId, toUserId: id, body: text }),
+  z.strictObject({ type: z.literal("dm.delete"), clientId, messageId: id }),
+  /**
+   * The resident's profile as neighbours see it (opt-in: nothing is shown until `visible`).
+   * `showPresence` is reciprocal: only those who show their own presence see others'. Acknowledged
+   * with `seq: null` (profiles are state, not events; a resend sets the same values again).
+   */
+  z.strictObject({
+    type: z.literal("profile.set"),
+    clientId,
+    visible: z.boolean(),
+    displayName: str(1, 80).optional(),
+    about: str(1, 500).optional(),
+    showPresence: z.boolean(),
+  }),
+  /** Ephemeral "is typing" signal: not stored, not sequenced, dropped when sent too often. */
+  z
+    .strictObject({ type: z.literal("typing"), scope: z.enum(["chat", "dm"]), toUserId: id.optional() })
+    .refine((m) => (m.scope === "dm") === (m.toUserId !== undefined), "toUserId is required for dm, only for dm."),
 ]);
 export type ClientMessage = z.infer<typeof clientMessageSchema>;
 
@@ -43,6 +65,8 @@ export interface PostDto {
   body: string;
   createdAt: string;
   editedAt: string | null;
+  /** Only staff ever receive hidden posts (marked true); residents never see them. */
+  hidden?: boolean;
 }
 export interface CommentDto {
   id: string;
@@ -60,7 +84,37 @@ export interface ChatDto {
   createdAt: string;
 }
 
-/** Everything that happens in a room, in order; the room stores these with their sequence number. */
+export interface DmDto {
+  id: string;
+  fromUserId: string;
+  fromName: string;
+  toUserId: string;
+  body: string;
+  createdAt: string;
+}
+export interface AnnouncementDto {
+  id: string;
+  title: string;
+  body: string;
+  authorName: string;
+  publishedAt: string;
+  ackRequired: boolean;
+}
+/** A post with its thread (comments oldest first, reaction counts), as history and restores carry it. */
+export type PostThreadDto = PostDto & { comments: CommentDto[]; reactions: Record<string, number> };
+/** What a resident chose to show neighbours (only visible profiles are ever sent). */
+export interface ProfileDto {
+  userId: string;
+  displayName: string;
+  about: string | null;
+}
+
+/**
+ * Everything that happens in a room, in order; the room stores these with their sequence number.
+ * Sequence numbers a client sees are increasing but may skip: direct messages go to their two
+ * participants only, and content a viewer may not see (a hidden post, for residents) is left out.
+ * Catch-up is exact per viewer: after `resume` a client gets every event meant for it, in order.
+ */
 export type RoomEvent =
   | { kind: "post.created"; post: PostDto }
   | { kind: "post.edited"; postId: string; body: string; editedAt: string }
@@ -69,8 +123,16 @@ export type RoomEvent =
   | { kind: "comment.deleted"; commentId: string; postId: string }
   | { kind: "reaction.changed"; postId: string; userId: string; emoji: string; on: boolean }
   | { kind: "chat.posted"; message: ChatDto }
-  /** Tombstone: the message was removed (its author was erased); clients drop it. */
-  | { kind: "chat.deleted"; messageId: string };
+  /** Tombstone: the message was removed (by its author, a manager, or erasure); clients drop it. */
+  | { kind: "chat.deleted"; messageId: string }
+  /** Moderation: residents drop the post (staff keep it, marked hidden); a restore brings it back. */
+  | { kind: "post.hidden"; postId: string }
+  | { kind: "post.restored"; post: PostThreadDto }
+  /** Sent to the two participants only. */
+  | { kind: "dm.sent"; message: DmDto }
+  | { kind: "dm.deleted"; messageId: string; userIds: [string, string] }
+  | { kind: "announcement.published"; announcement: AnnouncementDto }
+  | { kind: "announcement.withdrawn"; announcementId: string };
 
 /** INTERNAL: the room failed to store a write (nothing of it was kept); the client may resend it. */
 export type ErrorCode =
@@ -91,6 +153,19 @@ export type ServerMessage =
    */
   | { type: "resync"; headSeq: number }
   | { type: "ack"; clientId: string; seq: number | null }
+  /**
+   * After each `resume`: the visible profiles, and who is online among those who show presence
+   * (`online` is null unless the viewer shows their own presence: reciprocity).
+   */
+  | { type: "roster"; profiles: ProfileDto[]; online: string[] | null }
+  /**
+   * Batched changes since the last one (at most about one per second): the listed people's current
+   * profile (null: no longer shown) and, for viewers who show their own presence, whether they are
+   * online. Ephemeral: a change may be lost when the room is evicted; the next roster is exact.
+   */
+  | { type: "presence"; users: { userId: string; profile: ProfileDto | null; online?: boolean }[] }
+  /** Someone is typing in the building chat or (scope "dm") to this viewer. */
+  | { type: "typing"; scope: "chat" | "dm"; userId: string }
   | { type: "error"; code: ErrorCode; message: string; clientId?: string };
 
 export type ParseResult = { ok: true; msg: ClientMessage } | { ok: false; code: ErrorCode; message: string };

@@ -10,7 +10,13 @@ export interface Identity {
   staff: boolean;
   /** Epoch ms when the person's access to this building ends (tenancy end), null if open-ended. */
   accessUntil: number | null;
+  /** The building's customer: the room remembers the first one and refuses any other (defence in depth). */
+  customerId: string;
+  /** Where the customer's data lives: the room sends its notification intents to this region's queue. */
+  jurisdiction: RoomJurisdiction;
 }
+
+export type RoomJurisdiction = "ch" | "eu";
 
 export const IDENTITY_HEADER = "x-quartier-identity";
 
@@ -23,7 +29,8 @@ export function decodeIdentity(header: string | null): Identity | null {
   try {
     const v = JSON.parse(decodeURIComponent(header)) as Partial<Identity>;
     if (typeof v.userId !== "string" || typeof v.name !== "string" || typeof v.staff !== "boolean") return null;
-    if (typeof v.sessionId !== "string") return null;
+    if (typeof v.sessionId !== "string" || typeof v.customerId !== "string") return null;
+    if (v.jurisdiction !== "ch" && v.jurisdiction !== "eu") return null;
     if (v.accessUntil !== null && typeof v.accessUntil !== "number") return null;
     return {
       userId: v.userId,
@@ -31,6 +38,8 @@ export function decodeIdentity(header: string | null): Identity | null {
       name: v.name,
       staff: v.staff,
       accessUntil: v.accessUntil ?? null,
+      customerId: v.customerId,
+      jurisdiction: v.jurisdiction,
     };
   } catch {
     return null;

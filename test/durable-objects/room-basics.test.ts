@@ -32,6 +32,6 @@ describe("building room", () => {
     expect(caught).toMatchObject({ seq: 1, event: { kind: "chat.posted" } });
     a.send({ type: "chat.send", clientId: "client-chat-2", body: "after" });
     await b.events(1);
-    expect(b.log.map((m) => (m.type === "event" ? m.seq : m.type))).toEqual(["welcome", 1, 2]);
+    expect(b.log.map((m) => (m.type === "event" ? m.seq : m.type))).toEqual(["welcome", 1, "roster", 2]);
   });
 });

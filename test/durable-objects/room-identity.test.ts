@@ -32,7 +32,15 @@ describe("forged identity", () => {
     const w = await makeWorld();
     const neighbour = await joinRoom(w, "neighbour");
     const theirs = await post(neighbour, "Neighbour's post");
-    const forged = { userId: w.userIds.neighbour, sessionId: "forged", name: "Forged", staff: true, accessUntil: null };
+    const forged = {
+      userId: w.userIds.neighbour,
+      sessionId: "forged",
+      name: "Forged",
+      staff: true,
+      accessUntil: null,
+      customerId: w.customerId,
+      jurisdiction: w.jurisdiction,
+    };
     const { c, welcome } = await joinWith(w, "resident", {
       headers: {
         "x-partykit-props": b64(forged),
@@ -71,7 +79,15 @@ describe("forged identity", () => {
 
   it("refuses a forged identity header without a session (401)", async () => {
     const w = await makeWorld();
-    const forged = { userId: w.userIds.resident, sessionId: "forged", name: "x", staff: true, accessUntil: null };
+    const forged = {
+      userId: w.userIds.resident,
+      sessionId: "forged",
+      name: "x",
+      staff: true,
+      accessUntil: null,
+      customerId: w.customerId,
+      jurisdiction: w.jurisdiction,
+    };
     const c = await connectRoom(w.buildingIds[0], {
       app: w.slug,
       headers: { [IDENTITY_HEADER]: encodeIdentity(forged) },
@@ -91,6 +107,8 @@ describe("forged identity", () => {
       name: "x",
       staff: false,
       accessUntil: Date.now() - 1000,
+      customerId: w.customerId,
+      jurisdiction: w.jurisdiction,
     };
     const attempts: Record<string, string>[] = [
       {},

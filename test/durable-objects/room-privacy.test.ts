@@ -101,3 +101,39 @@ describe("ending sessions closes room connections", () => {
     expect((await c.closed).code).toBe(1008);
   });
 });
+
+describe("direct messages and profiles as personal data", () => {
+  it("exports sent and received messages and the profile; erasure deletes them with tombstones to both", async () => {
+    const w = await makeWorld();
+    const b = w.buildingIds[0];
+    const canary = `dm-canary-${crypto.randomUUID()}`;
+    const erased = await joined(b, w.slug, await login(w.emails.resident, PASSWORD, w.slug));
+    const other = await joined(b, w.slug, await login(w.emails.neighbour, PASSWORD, w.slug));
+    erased.send({ type: "dm.send", clientId: "privacy-dm-1", toUserId: w.userIds.neighbour, body: `sent ${canary}` });
+    await erased.next("ack");
+    other.send({ type: "dm.send", clientId: "privacy-dm-2", toUserId: w.userIds.resident, body: `got ${canary}` });
+    await other.next("ack");
+    erased.send({ type: "profile.set", clientId: "privacy-profile", visible: true, about: canary, showPresence: true });
+    await erased.next("ack");
+
+    const store = roomPersonalDataStore(regionStores(env, "ch").rooms(), b);
+    const subject = { customerId: w.customerId, userId: w.userIds.resident, jurisdiction: "ch" as const };
+    const exported = (await store.exportPerson(subject)).tables;
+    expect(exported.dms?.map((r) => r.body).sort()).toEqual([`got ${canary}`, `sent ${canary}`]);
+    expect(exported.profiles).toMatchObject([{ about: canary, visible: 1 }]);
+    // The neighbour's own export has the conversation too, but not the resident's profile.
+    const theirs = (await store.exportPerson({ ...subject, userId: w.userIds.neighbour })).tables;
+    expect(theirs.dms).toHaveLength(2);
+    expect(theirs.profiles).toEqual([]);
+
+    await store.erasePerson(subject);
+    const tombstones = [];
+    for (let i = 0; i < 6 && tombstones.length < 2; i++) {
+      const e = (await other.next("event")).event;
+      if (e.kind === "dm.deleted") tombstones.push(e);
+    }
+    expect(tombstones).toHaveLength(2);
+    expect(await roomDump(b)).not.toContain(canary);
+    expect((await store.exportPerson({ ...subject, userId: w.userIds.neighbour })).tables.dms).toEqual([]);
+  });
+});

@@ -5,6 +5,7 @@ import type { BuildingRoom } from "../../durable-objects/building-room";
 import type { ConnState } from "../../durable-objects/connection";
 import { regionStores } from "../../src/region";
 import type { ClientMessage, PostDto, RoomEvent, ServerMessage } from "../../src/shared/protocol";
+import { encodeIdentity, IDENTITY_HEADER, type Identity } from "../../src/shared/room-identity";
 import { loginAs } from "./accounts";
 import { PASSWORD, type World } from "./factories";
 import { ORIGIN_OF } from "./http";
@@ -44,6 +45,11 @@ export async function connectRoom(
   if (o.origin !== null) headers.set("origin", o.origin ?? origin);
   if (o.session) headers.set("cookie", `__Host-quartier_session=${o.session}`);
   const res = await exports.default.fetch(new Request(`${origin}/rooms/${buildingId}${o.query ?? ""}`, { headers }));
+  return clientOf(res);
+}
+
+/** A client over the WebSocket of an upgrade response (refused upgrades give a client without a socket). */
+export function clientOf(res: Response): RoomClient {
   const ws = res.webSocket;
   const received: ServerMessage[] = [];
   const log: ServerMessage[] = [];
@@ -173,3 +179,43 @@ export const connectionStates = (w: World, buildingId?: string) =>
 /** The error frame answering the write with this client id. */
 export const errorFor = (c: RoomClient, clientId: string) =>
   c.take((m): m is Frame<"error"> => m.type === "error" && m.clientId === clientId);
+
+/** An identity as the Worker would set it for someone of the world's customer (synthetic people too). */
+export const identityFor = (w: World, userId: string, o: Partial<Identity> = {}): Identity => ({
+  userId,
+  sessionId: `s-${crypto.randomUUID()}`,
+  name: `Name of ${userId}`,
+  staff: false,
+  accessUntil: null,
+  customerId: w.customerId,
+  jurisdiction: w.jurisdiction,
+  ...o,
+});
+
+/**
+ * Connects straight to the room with a Worker-style identity header, skipping the door (session,
+ * origin, membership are the door's tests): many distinct people without logins. Resumes like joinRoom.
+ */
+export async function joinDirect(
+  w: World,
+  identity: Identity,
+  o: { lastSeq?: number; buildingId?: string } = {},
+): Promise<RoomClient & { welcome: Frame<"welcome"> }> {
+  const res = await roomStub(w, o.buildingId).fetch(
+    new Request(`https://room.internal/x?_pk=${crypto.randomUUID()}`, {
+      headers: { upgrade: "websocket", [IDENTITY_HEADER]: encodeIdentity(identity) },
+    }),
+  );
+  const c = clientOf(res);
+  expect(c.status).toBe(101);
+  const welcome = await c.next("welcome");
+  c.send({ type: "resume", lastSeq: o.lastSeq ?? welcome.headSeq });
+  return Object.assign(c, { welcome });
+}
+
+/** Frames of one type in a client's full log. */
+export const logged = <T extends ServerMessage["type"]>(c: RoomClient, type: T): Frame<T>[] =>
+  c.log.filter((m): m is Frame<T> => m.type === type);
+
+/** Waits a little (batched presence is sent about once per second). */
+export const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));

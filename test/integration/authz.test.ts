@@ -44,6 +44,9 @@ const PUBLIC = new Set([
   "GET /signup",
   "GET /request-access",
   "GET /access-request",
+  // The web app's shell: static HTML and script, no data; the data comes from the guarded API.
+  "GET /app",
+  "GET /app/*",
 ]);
 
 /** A valid body per write route, so the object-level checks (not only validation) are reached. */
@@ -63,13 +66,24 @@ const SAMPLE_BODIES: Record<string, unknown> = {
   "DELETE /api/invitations/:codeId": undefined,
   "POST /api/access-requests/:requestId/approve": { tenancyId: "from-fixture" },
   "POST /api/access-requests/:requestId/reject": { reason: "Matrix" },
+  "POST /api/announcements": { title: "Matrix", body: "Matrix", target: { type: "building", ids: ["from-fixture"] } },
+  "DELETE /api/announcements/:announcementId": undefined,
+  "POST /api/announcements/:announcementId/read": undefined,
+  "POST /api/announcements/:announcementId/acknowledge": {},
+  "POST /api/buildings/:buildingId/posts/:postId/reports": { reason: "spam", note: "Matrix" },
+  "PUT /api/buildings/:buildingId/posts/:postId/visibility": { hidden: true },
+  "DELETE /api/buildings/:buildingId/posts/:postId/reports": undefined,
+  "PATCH /api/tenancies/:tenancyId": { endsOn: "2099-12-31" },
+  "PATCH /api/roles/:roleId": { endsOn: "2000-01-01" },
+  "POST /api/me/exports": undefined,
+  "PUT /api/me/notifications": { announcements: "never", messages: "never", pinboard: "never" },
 };
 
 let a: World;
 let b: World;
 const s: Record<string, string> = {};
 /** World A's code (for the resident's own invitations too) and open access request. */
-const fx = { codeId: "", code: "MTRX2345ABCD", requestId: "" };
+const fx = { codeId: "", code: "MTRX2345ABCD", requestId: "", announcementId: "", postId: "", exportId: "" };
 
 beforeAll(async () => {
   a = await makeWorld();
@@ -82,6 +96,11 @@ beforeAll(async () => {
   s.bManager = await login(b.emails.manager, PASSWORD, b.slug);
   fx.codeId = `code-${a.customerId}`;
   fx.requestId = `req-${a.customerId}`;
+  fx.announcementId = `ann-${a.customerId}`;
+  // A post id no room has: callers who pass the checks get 404 from the room; nobody else gets that far.
+  fx.postId = `post-${a.customerId}`;
+  // World A's resident's data export: nobody else may learn it exists (no token is ever sent here).
+  fx.exportId = `export-${a.customerId}`;
   const now = Date.now();
   await env.DB_CH.batch([
     env.DB_CH.prepare(
@@ -95,7 +114,21 @@ beforeAll(async () => {
     env.DB_CH.prepare(
       "INSERT INTO access_requests (id, customer_id, building_id, unit_text, name, email, locale, status, expires_at, created_at) VALUES (?, ?, ?, '1.1', 'Requester', 'requester@example.test', 'de', 'open', ?, ?)",
     ).bind(fx.requestId, a.customerId, a.buildingIds[0], now + 86_400_000, now),
+    env.DB_CH.prepare(
+      "INSERT INTO announcements (id, customer_id, author_id, title, body, target_type, target_ids, ack_required, state, publish_at, published_at, created_at) VALUES (?, ?, ?, 'Fixture', 'Fixture', 'building', ?, 1, 'published', ?, ?, ?)",
+    ).bind(fx.announcementId, a.customerId, a.userIds.manager, JSON.stringify([a.buildingIds[0]]), now, now, now),
+    env.DB_CH.prepare(
+      "INSERT INTO announcement_targets (announcement_id, building_id, customer_id, delivery_state, attempts, next_attempt_at, updated_at) VALUES (?, ?, ?, 'delivered', 1, ?, ?)",
+    ).bind(fx.announcementId, a.buildingIds[0], a.customerId, now, now),
+    env.DB_CH.prepare(
+      "INSERT INTO data_exports (id, customer_id, user_id, created_at, expires_at, object_key, token_hash, size) VALUES (?, ?, ?, ?, ?, ?, 'matrix-hash', 1)",
+    ).bind(fx.exportId, a.customerId, a.userIds.resident, now, now + 86_400_000, `exports/${fx.exportId}.zip`),
   ]);
+  SAMPLE_BODIES["POST /api/announcements"] = {
+    title: "Matrix",
+    body: "Matrix",
+    target: { type: "building", ids: [a.buildingIds[0]] },
+  };
   SAMPLE_BODIES["POST /api/access-requests/:requestId/approve"] = { tenancyId: a.tenancyIds[0] };
 });
 
@@ -114,6 +147,17 @@ function fill(path: string, w: World): string {
         return fx.codeId;
       case "requestId":
         return fx.requestId;
+      case "announcementId":
+        return fx.announcementId;
+      case "postId":
+        return fx.postId;
+      case "exportId":
+        return fx.exportId;
+      case "roleId":
+        // makeWorld names role rows r-<role>-<suffix of the customer id>.
+        return `r-manager-${w.customerId.slice("cus-".length)}`;
+      case "userId":
+        return w.userIds.neighbour;
       default:
         throw new Error(`No fixture for path parameter :${name}; add one to the authorization matrix`);
     }
@@ -222,7 +266,8 @@ describe("authorization matrix", () => {
 
   it("refuses a resident of another building on building- and unit-scoped routes", async () => {
     for (const r of protectedRoutes()) {
-      if (!/:(buildingId|unitId|tenancyId|codeId|requestId)/.test(r.path)) continue;
+      if (!/:(buildingId|unitId|tenancyId|codeId|requestId|announcementId|postId|roleId|userId|exportId)/.test(r.path))
+        continue;
       const res = await call(r, { app: a.slug, session: s.aOtherBuilding, ids: a });
       expect([403, 404], `${r.method} ${r.path}`).toContain(res.status);
       expect(res.text).not.toContain(a.unitIds[0]);
@@ -263,6 +308,21 @@ describe("authorization matrix", () => {
       .bind(a.customerId)
       .first<{ n: number }>();
     expect(hijacked?.n).toBe(0);
+    const count = async (sql: string) =>
+      (await env.DB_CH.prepare(sql).bind(a.customerId).first<{ n: number }>())?.n ?? -1;
+    expect(await count("SELECT count(*) AS n FROM announcements WHERE customer_id = ? AND state = 'published'")).toBe(
+      1,
+    );
+    expect(await count("SELECT count(*) AS n FROM announcements WHERE customer_id = ? AND title = 'Matrix'")).toBe(0);
+    expect(await count("SELECT count(*) AS n FROM announcement_reads WHERE customer_id = ?")).toBe(0);
+    expect(await count("SELECT count(*) AS n FROM announcement_acks WHERE customer_id = ?")).toBe(0);
+    expect(await count("SELECT count(*) AS n FROM moderation_reports WHERE customer_id = ?")).toBe(0);
+    expect(await count("SELECT count(*) AS n FROM moderation_log WHERE customer_id = ?")).toBe(0);
+    expect(await count("SELECT count(*) AS n FROM notification_preferences WHERE customer_id = ?")).toBe(0);
+    expect(await count("SELECT count(*) AS n FROM tenancies WHERE customer_id = ? AND ends_on IS NOT NULL")).toBe(0);
+    expect(
+      await count("SELECT count(*) AS n FROM role_assignments WHERE customer_id = ? AND ends_on IS NOT NULL"),
+    ).toBe(0);
   });
 
   it("lets the right people in (the matrix is not passing because everything is refused)", async () => {

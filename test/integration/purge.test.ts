@@ -16,7 +16,7 @@ import { listKeys } from "../helpers/scan";
 
 // The retention purge of one jurisdiction (design.md "Scheduled work"): expired sessions and tokens,
 // outbox mails after 7 days, throttle rows after a day, access-log hours after 89 days,
-// spent activation codes after 30 days, access requests when they expire. Bounded
+// spent activation codes after 30 days, access requests and data exports when they expire. Bounded
 // batches, safe to run twice, counts only.
 
 const handler: ExportedHandler<Env> = worker;
@@ -41,6 +41,8 @@ interface Sides {
   codes: string[];
   requests: string[];
   log: string[];
+  /** Data exports: row ids; their objects are `exports/<id>.zip`. */
+  exports: string[];
 }
 const emptySides = (): Sides => ({
   sessions: [],
@@ -50,6 +52,7 @@ const emptySides = (): Sides => ({
   codes: [],
   requests: [],
   log: [],
+  exports: [],
 });
 
 interface Fixture {
@@ -177,11 +180,27 @@ async function seed(j: Jurisdiction, now: Date, bulk = 0): Promise<Fixture> {
   request("expired", t - 1, true);
   request("expires-now", t, true);
   request("live", t + HOUR, false);
+
+  // Data exports go with their object once expired (7 days after creation).
+  const dataExport = (id: string, expires: number, gone: boolean) => {
+    (gone ? f.gone : f.kept).exports.push(`${p}-${id}`);
+    stmts.push(
+      db
+        .prepare(
+          "INSERT INTO data_exports (id, customer_id, user_id, created_at, expires_at, object_key, token_hash, size) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 3)",
+        )
+        .bind(`${p}-${id}`, w.customerId, user, expires - 7 * DAY, expires, `exports/${p}-${id}.zip`, `${p}-xh-${id}`),
+    );
+  };
+  dataExport("expired", t - 1, true);
+  dataExport("expires-now", t, true);
+  dataExport("live", t + 1, false);
   await db.batch(stmts);
 
   // Access-log hours are deleted at 89 days (hourly purge: no line ever gets older than 90 days). The
   // hour that contains now-89d is kept; the hour before goes.
   const bucket = regionStores(env, j).files;
+  for (const id of [...f.gone.exports, ...f.kept.exports]) await bucket.put(`exports/${id}.zip`, "zip");
   const hourAgo = (ms: number) => hourPrefix(new Date(t - ms).toISOString());
   const logs: [string, boolean][] = [
     [hourAgo(88 * DAY), false],
@@ -223,6 +242,7 @@ async function expectPurged(j: Jurisdiction, f: Fixture) {
     codes: await existing(db, "activation_codes", "id", side.codes),
     requests: await existing(db, "access_requests", "id", side.requests),
     log: side.log.filter((k) => keys.has(k)),
+    exports: (await existing(db, "data_exports", "id", side.exports)).filter((id) => keys.has(`exports/${id}.zip`)),
   });
   expect(await state(f.gone), `${j}: rows past retention`).toEqual({
     sessions: [],
@@ -232,7 +252,10 @@ async function expectPurged(j: Jurisdiction, f: Fixture) {
     codes: [],
     requests: [],
     log: [],
+    exports: [],
   });
+  // Expired exports lose their object as well as their row.
+  expect(f.gone.exports.filter((id) => keys.has(`exports/${id}.zip`))).toEqual([]);
   // A purged code takes its tenancy links with it.
   expect(await existing(db, "activation_code_tenancies", "code_id", f.gone.codes)).toEqual([]);
   expect(await state(f.kept), `${j}: rows within retention`).toEqual(f.kept);
@@ -247,6 +270,10 @@ const zero = (j: Jurisdiction): PurgeReport => ({
   accessLogObjects: 0,
   activationCodes: 0,
   accessRequests: 0,
+  notificationItems: 0,
+  moderationReports: 0,
+  moderationLog: 0,
+  dataExports: 0,
 });
 
 describe("purgeRegion", () => {
@@ -265,6 +292,11 @@ describe("purgeRegion", () => {
       accessLogObjects: f.gone.log.length,
       activationCodes: f.gone.codes.length,
       accessRequests: f.gone.requests.length,
+      // Notification and moderation retention is covered in notifications-*.test.ts and moderation.test.ts.
+      notificationItems: 0,
+      moderationReports: 0,
+      moderationLog: 0,
+      dataExports: f.gone.exports.length,
     });
     await expectPurged("ch", f);
     // The eu store is another jurisdiction: a ch purge does not touch it.

@@ -1,8 +1,9 @@
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { createdColumn, customerColumn, idColumn, orgColumn, tableMap } from "../../privacy/classification";
 
-export const LOCALES = ["de", "fr", "it", "en"] as const;
-export type Locale = (typeof LOCALES)[number];
+import { LOCALES } from "../../shared/locales";
+
+export { LOCALES, type Locale } from "../../shared/locales";
 export const JURISDICTIONS = ["ch", "eu"] as const;
 export type Jurisdiction = (typeof JURISDICTIONS)[number];
 
