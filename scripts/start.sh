@@ -7,4 +7,7 @@ for db in DIRECTORY DB_CH DB_EU; do
   wrangler d1 migrations apply "$db" --local >/dev/null
 done
 tsx scripts/seed.ts
+# The web app (resident app and manager console) is served from the Worker's static assets.
+vite build --config web/vite.config.ts --logLevel warn
+node scripts/web-size.mjs
 exec wrangler dev --port 8787 --ip 127.0.0.1 --show-interactive-dev-session=false

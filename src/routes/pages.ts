@@ -1,6 +1,7 @@
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import type { AppEnv } from "../app-env";
 import { PAGE_TEXTS } from "../i18n/pages";
+import { AppError } from "../lib/errors";
 import { esc, page } from "../lib/html";
 import { pageLocale } from "../lib/locale";
 import { listVisibleBuildings } from "../services/estate";
@@ -14,8 +15,24 @@ import { field, form, languageSwitch } from "./page-parts";
 declare("GET", "/", "public");
 declare("GET", "/verify-email", "public");
 declare("GET", "/reset-password", "public");
+declare("GET", "/app", "public");
+declare("GET", "/app/*", "public");
+
+/**
+ * The web app's HTML shell (built by Vite into the static assets) goes through the Worker, so it
+ * carries the security headers and CSP; its hashed scripts and styles are served as static files.
+ * Without a session the shell would only bounce to the login: it is sent there at once.
+ */
+async function appShell(c: Context<AppEnv>) {
+  if (!c.var.actor) return c.redirect("/", 302);
+  const res = await c.env.ASSETS.fetch(new Request(new URL("/app/", c.req.url)));
+  if (!res.ok) throw new AppError("NOT_FOUND", "The web app is not built: run `npm run build:web`.");
+  return c.html(await res.text());
+}
 
 export const pageRoutes = new Hono<AppEnv>()
+  .get("/app", appShell)
+  .get("/app/*", appShell)
   .get("/", async (c) => {
     const lang = pageLocale(c);
     const t = PAGE_TEXTS[lang];
@@ -30,7 +47,7 @@ export const pageRoutes = new Hono<AppEnv>()
         page(
           lang,
           t.title,
-          `${head}<p>${esc(t.hello)}, ${esc(actor.name)}</p><h2>${esc(t.yourBuildings)}</h2>${list}
+          `${head}<p>${esc(t.hello)}, ${esc(actor.name)}</p><p><a class="button" href="/app/">${esc(t.openApp)}</a></p><h2>${esc(t.yourBuildings)}</h2>${list}
 ${form("/api/auth/logout", "", t.logout, "", t.failed, ' data-reload="1"')}
 ${form("/api/auth/logout-all", "", t.logoutAll, "", t.failed, ' data-reload="1"')}`,
         ),

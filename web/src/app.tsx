@@ -1,0 +1,150 @@
+import { signal } from "@preact/signals";
+import { useEffect } from "preact/hooks";
+import { LOCALES, type Locale } from "../../src/shared/locales";
+import { ApiError, api, type Building, type Me } from "./api";
+import { Manage } from "./features/manage";
+import { Privacy } from "./features/privacy";
+import { RoomView } from "./features/room";
+import { locale, t } from "./i18n";
+
+const LANGUAGE_NAMES: Record<Locale, string> = { de: "Deutsch", fr: "Français", it: "Italiano", en: "English" };
+export type Section = "pinboard" | "chat" | "neighbours" | "manage" | "privacy";
+const SECTIONS: Section[] = ["pinboard", "chat", "neighbours", "manage", "privacy"];
+
+const me = signal<Me | null>(null);
+const buildings = signal<Building[] | null>(null);
+const failed = signal(false);
+const route = signal(parseRoute());
+
+/** `/app/<buildingId>/<section>`; missing parts fall back to the first building and the pinboard. */
+function parseRoute(): { buildingId: string | null; section: Section } {
+  const [, , buildingId, section] = location.pathname.split("/").map(decodeURIComponent);
+  return {
+    buildingId: buildingId || null,
+    section: SECTIONS.includes(section as Section) ? (section as Section) : "pinboard",
+  };
+}
+
+export function navigate(buildingId: string, section: Section) {
+  history.pushState(null, "", `/app/${encodeURIComponent(buildingId)}/${section}`);
+  route.value = { buildingId, section };
+}
+addEventListener("popstate", () => {
+  route.value = parseRoute();
+});
+
+async function boot() {
+  try {
+    const who = await api<Me>("/api/me");
+    locale.value = who.locale;
+    document.documentElement.lang = who.locale;
+    me.value = who;
+    buildings.value = await api<Building[]>("/api/buildings");
+  } catch (e) {
+    // Not logged in: the account pages (login, registration) are served at the root.
+    if (e instanceof ApiError && e.status === 401) location.assign("/");
+    else failed.value = true;
+  }
+}
+
+async function changeLanguage(next: Locale) {
+  locale.value = next;
+  document.documentElement.lang = next;
+  await api("/api/me", { method: "PATCH", json: { locale: next } }).catch(() => undefined);
+}
+
+async function logout() {
+  await api("/api/auth/logout", { method: "POST" }).catch(() => undefined);
+  location.assign("/");
+}
+
+export function App() {
+  useEffect(() => {
+    void boot();
+  }, []);
+  document.title = t("appTitle");
+  if (failed.value) return <p role="alert">{t("errorGeneric")}</p>;
+  const who = me.value;
+  const list = buildings.value;
+  if (!who || !list) return <p aria-busy="true">{t("loading")}</p>;
+  const current = list.find((b) => b.id === route.value.buildingId) ?? list[0];
+  const managing = !!current && who.roles.managedBuildingIds.includes(current.id);
+  const living = !!current && who.memberships.some((m) => m.buildingId === current.id);
+  // Direct messages and profiles are between residents; the console is for the building's managers.
+  const sections = SECTIONS.filter((s) => (s !== "manage" || managing) && (s !== "neighbours" || living));
+  const section = sections.includes(route.value.section) ? route.value.section : "pinboard";
+  return (
+    <>
+      <a class="skip" href="#main">
+        {t("skipToContent")}
+      </a>
+      <header class="top">
+        <strong class="brand">{who.customer.name}</strong>
+        {list.length > 1 && current ? (
+          <label class="inline">
+            {t("building")}{" "}
+            <select value={current.id} onChange={(e) => navigate(e.currentTarget.value, section)}>
+              {list.map((b) => (
+                <option key={b.id} value={b.id}>
+                  {b.name}
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : null}
+        <label class="inline">
+          {t("language")}{" "}
+          <select value={locale.value} onChange={(e) => void changeLanguage(e.currentTarget.value as Locale)}>
+            {LOCALES.map((l) => (
+              <option key={l} value={l} lang={l}>
+                {LANGUAGE_NAMES[l]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="button" class="secondary" onClick={() => void logout()}>
+          {t("logout")}
+        </button>
+      </header>
+      {current ? (
+        <>
+          <nav aria-label={t("mainNav")} class="tabs">
+            {sections.map((s) => (
+              <a
+                key={s}
+                href={`/app/${encodeURIComponent(current.id)}/${s}`}
+                aria-current={s === section ? "page" : undefined}
+                onClick={(e) => {
+                  e.preventDefault();
+                  navigate(current.id, s);
+                }}
+              >
+                {t(s)}
+              </a>
+            ))}
+          </nav>
+          <main id="main" tabIndex={-1}>
+            <h1 class="visually-hidden">
+              {current.name}, {t(section)}
+            </h1>
+            <p class="address">
+              {current.name === current.street ? "" : `${current.name}, `}
+              {current.street}, {current.postalCode} {current.city}
+            </p>
+            {section === "manage" ? (
+              <Manage key={current.id} building={current} />
+            ) : section === "privacy" ? (
+              <Privacy />
+            ) : (
+              <RoomView key={current.id} buildingId={current.id} me={who} section={section} />
+            )}
+          </main>
+        </>
+      ) : (
+        <main id="main">
+          <p>{t("noBuilding")}</p>
+        </main>
+      )}
+    </>
+  );
+}
