@@ -19,13 +19,13 @@ import { request, runLoad } from "./lib/load.mjs";
 import {
   childEnv,
   hasTaskset,
-  killAllSync,
   nodeBin,
   pinSelf,
   portFree,
   prepareLocalState,
   repoRoot,
   run,
+  runGuarded,
   start,
   stop,
   waitForHttp,
@@ -381,27 +381,5 @@ async function main() {
   );
 }
 
-const hardStop = setTimeout(() => {
-  console.error(`auth-get: over the ${RUN_LIMIT_MS / 60_000} min limit, stopping`);
-  killAllSync();
-  process.exit(2);
-}, RUN_LIMIT_MS);
-hardStop.unref();
-for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) {
-  process.on(sig, () => {
-    killAllSync();
-    process.exit(130);
-  });
-}
-process.on("exit", killAllSync);
-
-try {
-  await main();
-} catch (e) {
-  console.error(`auth-get failed: ${e.stack ?? e}`);
-  process.exitCode = 1;
-} finally {
-  killAllSync();
-  // The bundles are only needed while the servers run; keep bench/.state free of lintable files.
-  rmSync(BUILD, { recursive: true, force: true });
-}
+// The bundles are only needed while the servers run; keep bench/.state free of lintable files.
+await runGuarded("auth-get", RUN_LIMIT_MS, main, () => rmSync(BUILD, { recursive: true, force: true }));

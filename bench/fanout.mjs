@@ -37,13 +37,13 @@ import {
   buildProduct,
   childEnv,
   hasTaskset,
-  killAllSync,
   nodeBin,
   pinSelf,
   portFree,
   prepareLocalState,
   repoRoot,
   run,
+  runGuarded,
   start,
   stop,
   tail,
@@ -526,26 +526,4 @@ async function main() {
   );
 }
 
-const hardStop = setTimeout(() => {
-  console.error(`fanout: over the ${RUN_LIMIT_MS / 60_000} min limit, stopping`);
-  killAllSync();
-  process.exit(2);
-}, RUN_LIMIT_MS);
-hardStop.unref();
-for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) {
-  process.on(sig, () => {
-    killAllSync();
-    process.exit(130);
-  });
-}
-process.on("exit", killAllSync);
-
-try {
-  await main();
-} catch (e) {
-  console.error(`fanout failed: ${e.stack ?? e}`);
-  process.exitCode = 1;
-} finally {
-  killAllSync();
-  rmSync(BUILD, { recursive: true, force: true });
-}
+await runGuarded("fanout", RUN_LIMIT_MS, main, () => rmSync(BUILD, { recursive: true, force: true }));

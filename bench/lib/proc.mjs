@@ -248,3 +248,35 @@ export async function buildProduct(outDir, { env = childEnv(), logPath }) {
   await run("build product", nodeBin(), args, { env, logPath, timeoutMs: 120_000 });
   return join(outDir, "index.js");
 }
+
+/**
+ * Runs a harness's `main` under a hard time limit: every process it started is killed when main ends
+ * or throws, on a signal, at exit, or when the limit passes (exit 2); `cleanup` runs last. Returns
+ * main's result; when main throws, the error is printed, `process.exitCode` is 1 and it returns
+ * undefined.
+ */
+export async function runGuarded(name, limitMs, main, cleanup = () => {}) {
+  const hardStop = setTimeout(() => {
+    console.error(`${name}: over the ${Math.round(limitMs / 60_000)} min limit, stopping`);
+    killAllSync();
+    process.exit(2);
+  }, limitMs);
+  hardStop.unref();
+  for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+    process.on(sig, () => {
+      killAllSync();
+      process.exit(130);
+    });
+  }
+  process.on("exit", killAllSync);
+  try {
+    return await main();
+  } catch (e) {
+    console.error(`${name} failed: ${e.stack ?? e}`);
+    process.exitCode = 1;
+    return undefined;
+  } finally {
+    killAllSync();
+    cleanup();
+  }
+}

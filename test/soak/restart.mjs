@@ -32,11 +32,11 @@ import {
   buildProduct,
   childEnv,
   kill,
-  killAllSync,
   nodeBin,
   portFree,
   prepareLocalState,
   repoRoot,
+  runGuarded,
   start,
   stop,
   waitForHttp,
@@ -497,27 +497,6 @@ async function main() {
   }
 }
 
-const hardStop = setTimeout(() => {
-  console.error(`soak: over the ${Math.round(RUN_LIMIT_MS / 60_000)} min limit, stopping`);
-  killAllSync();
-  process.exit(2);
-}, RUN_LIMIT_MS);
-hardStop.unref();
-for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) {
-  process.on(sig, () => {
-    killAllSync();
-    process.exit(130);
-  });
-}
-process.on("exit", killAllSync);
-
-let code = 1;
-try {
-  code = await main();
-} catch (e) {
-  console.error(`soak failed: ${e.stack ?? e}`);
-} finally {
-  killAllSync();
-  rmSync(BUILD, { recursive: true, force: true });
-}
-process.exit(code);
+process.exit(
+  (await runGuarded("soak", RUN_LIMIT_MS, main, () => rmSync(BUILD, { recursive: true, force: true }))) ?? 1,
+);
