@@ -5,6 +5,7 @@ import { AppError } from "../lib/errors";
 import { esc, page } from "../lib/html";
 import { pageLocale } from "../lib/locale";
 import { listVisibleBuildings } from "../services/estate";
+import { DECLARED_STORAGE } from "../shared/cookies";
 import { declare } from "./define";
 import { field, form, languageSwitch } from "./page-parts";
 
@@ -15,6 +16,7 @@ import { field, form, languageSwitch } from "./page-parts";
 declare("GET", "/", "public");
 declare("GET", "/verify-email", "public");
 declare("GET", "/reset-password", "public");
+declare("GET", "/privacy", "public");
 declare("GET", "/app", "public");
 declare("GET", "/app/*", "public");
 
@@ -31,6 +33,23 @@ async function appShell(c: Context<AppEnv>) {
 }
 
 export const pageRoutes = new Hono<AppEnv>()
+  .get("/privacy", (c) => {
+    const lang = pageLocale(c);
+    const t = PAGE_TEXTS[lang];
+    const rows = DECLARED_STORAGE.map(
+      (d) =>
+        `<tr data-declared="${esc(d.name)}"><th scope="row"><code>${esc(d.name)}</code> (${esc(d.kind)})</th><td>${esc(d.purpose[lang])}</td><td>${esc(d.duration[lang])}</td><td>${esc(t.firstParty)}</td></tr>`,
+    ).join("");
+    return c.html(
+      page(
+        lang,
+        t.cookiesTitle,
+        `${languageSwitch(lang, t.language)}<h1>${esc(t.cookiesTitle)}</h1><p>${esc(t.cookiesIntro)}</p>
+<table><thead><tr><th scope="col">${esc(t.cookieName)}</th><th scope="col">${esc(t.cookiePurpose)}</th><th scope="col">${esc(t.cookieDuration)}</th><th scope="col">${esc(t.cookieParty)}</th></tr></thead><tbody>${rows}</tbody></table>
+<p><a href="/">${esc(t.login)}</a></p>`,
+      ),
+    );
+  })
   .get("/app", appShell)
   .get("/app/*", appShell)
   .get("/", async (c) => {
@@ -85,7 +104,7 @@ ${form("/api/auth/logout-all", "", t.logoutAll, "", t.failed, ' data-reload="1"'
         `${head}<section><h2>${esc(t.login)}</h2>${login}</section>
 <section><h2>${esc(t.register)}</h2>${register}</section>
 <section><h2>${esc(t.forgot)}</h2>${forgot}</section>
-<footer><p>${esc(t.privacyNote)}</p><p><a href="/api/docs">${esc(t.apiDocs)}</a></p></footer>`,
+<footer><p>${esc(t.privacyNote)} <a href="/privacy">${esc(t.cookiesLink)}</a></p><p><a href="/api/docs">${esc(t.apiDocs)}</a></p></footer>`,
       ),
     );
   })

@@ -44,6 +44,8 @@ const PUBLIC = new Set([
   "GET /signup",
   "GET /request-access",
   "GET /access-request",
+  // The cookie and storage declaration (R-P11), for visitors before they log in.
+  "GET /privacy",
   // The web app's shell: static HTML and script, no data; the data comes from the guarded API.
   "GET /app",
   "GET /app/*",
