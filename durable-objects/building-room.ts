@@ -183,7 +183,8 @@ export class BuildingRoom extends Server<Cloudflare.Env> {
     if (!identity || accessEnded(identity, now)) return conn.close(1008, "not authorised");
     const c = conn as RoomConnection;
     c.setState(initialState(identity, now));
-    this.store.rememberMeta(identity.customerId, identity.jurisdiction, now);
+    // Written once per room: a write on every connect would hold each welcome at the output gate.
+    if (!this.store.meta()) this.store.rememberMeta(identity.customerId, identity.jurisdiction, now);
     if (this.store.member(identity.userId)?.name !== identity.name) this.presence.namesChanged();
     this.store.rememberMember(identity.userId, identity.name, identity.staff, now);
     this.presence.joined(identity.userId);
