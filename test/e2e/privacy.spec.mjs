@@ -15,7 +15,7 @@ after(async () => {
   await browser?.close();
 });
 
-test("a resident sees her data and downloads an export with her post", async () => {
+test("a resident chooses her notification mails, sees her data and downloads an export with her post", async () => {
   const page = await (await browser.newContext({ acceptDownloads: true })).newPage();
   await loginViaForm(page, "beat@demo.quartier.test", PASSWORD);
   await page.goto(`${BASE}/app/${BUILDING}/pinboard`);
@@ -26,6 +26,13 @@ test("a resident sees her data and downloads an export with her post", async () 
   await page.locator(".post:not(.pending)", { hasText: text }).waitFor();
 
   await page.goto(`${BASE}/app/${BUILDING}/privacy`);
+  // Notification mails per category: the choice is kept in the account.
+  await page.locator("#notify-pinboard").selectOption("never");
+  await page.locator("#notifications-title ~ form button[type=submit]").click();
+  await page.locator("#notifications-title ~ form [role=status]").waitFor();
+  await page.reload();
+  assert.equal(await page.locator("#notify-pinboard").inputValue(), "never");
+
   await page.locator("#mydata-title ~ button").click();
   await page.locator("details").first().waitFor();
   assert.ok((await page.locator("details").count()) >= 3, "several categories");

@@ -3,6 +3,7 @@ import { ApiError, api } from "../api";
 import { formatTime, t } from "../i18n";
 import type { MessageKey } from "../i18n/en";
 import { notice } from "./notice";
+import { Notifications } from "./notifications";
 
 interface Item {
   location:
@@ -53,6 +54,7 @@ export function Privacy() {
   };
   return (
     <>
+      <Notifications />
       <section aria-labelledby="mydata-title">
         <h2 id="mydata-title">{t("myDataTitle")}</h2>
         <p>{t("myDataIntro")}</p>

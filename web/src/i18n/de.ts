@@ -118,7 +118,7 @@ export const de: Catalogue = {
   dismiss: "Meldungen verwerfen",
   reportsCount: "Meldungen",
   openPost: "In der Pinnwand zeigen",
-  privacy: "Datenschutz",
+  privacy: "Einstellungen und Datenschutz",
   myDataTitle: "Meine Daten",
   myDataIntro: "Alles, was Quartier über Sie speichert: wo, wozu und wie lange.",
   myDataShow: "Meine Daten anzeigen",
@@ -147,4 +147,14 @@ export const de: Catalogue = {
   "basis_legal-obligation": "gesetzliche Pflicht",
   basis_consent: "Einwilligung",
   basis_none: "nicht personenbezogen",
+  notificationsTitle: "Benachrichtigungen per E-Mail",
+  notificationsIntro:
+    "E-Mails enthalten nie, was Nachbarn geschrieben haben: nur, was neu ist, mit einem Link hierher.",
+  notify_announcements: "Mitteilungen der Verwaltung",
+  notify_messages: "Direktnachrichten",
+  notify_pinboard: "Neue Beiträge an der Pinnwand",
+  mode_never: "nie",
+  mode_immediately: "sofort",
+  mode_daily: "tägliche Übersicht",
+  mode_weekly: "wöchentliche Übersicht",
 };

@@ -117,7 +117,7 @@ export const en = {
   dismiss: "Dismiss reports",
   reportsCount: "reports",
   openPost: "Show in pinboard",
-  privacy: "Privacy",
+  privacy: "Settings and privacy",
   myDataTitle: "My data",
   myDataIntro: "Everything Quartier holds about you: where it is stored, why, and for how long.",
   myDataShow: "Show my data",
@@ -145,6 +145,15 @@ export const en = {
   "basis_legal-obligation": "legal obligation",
   basis_consent: "consent",
   basis_none: "not personal",
+  notificationsTitle: "Notifications by e-mail",
+  notificationsIntro: "Mails never contain what neighbours wrote: only what is new, with a link here.",
+  notify_announcements: "Announcements from the management",
+  notify_messages: "Direct messages",
+  notify_pinboard: "New pinboard posts",
+  mode_never: "never",
+  mode_immediately: "right away",
+  mode_daily: "daily summary",
+  mode_weekly: "weekly summary",
 } as const;
 
 export type MessageKey = keyof typeof en;

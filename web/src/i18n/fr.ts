@@ -118,7 +118,7 @@ export const fr: Catalogue = {
   dismiss: "Classer les signalements",
   reportsCount: "signalements",
   openPost: "Voir sur le panneau",
-  privacy: "Confidentialité",
+  privacy: "Réglages et confidentialité",
   myDataTitle: "Mes données",
   myDataIntro: "Tout ce que Quartier conserve à votre sujet : où, pourquoi et combien de temps.",
   myDataShow: "Afficher mes données",
@@ -147,4 +147,14 @@ export const fr: Catalogue = {
   "basis_legal-obligation": "obligation légale",
   basis_consent: "consentement",
   basis_none: "non personnel",
+  notificationsTitle: "Notifications par e-mail",
+  notificationsIntro:
+    "Les e-mails ne contiennent jamais ce que vos voisins ont écrit : seulement ce qui est nouveau, avec un lien ici.",
+  notify_announcements: "Communications de la gérance",
+  notify_messages: "Messages directs",
+  notify_pinboard: "Nouvelles publications au panneau",
+  mode_never: "jamais",
+  mode_immediately: "immédiatement",
+  mode_daily: "résumé quotidien",
+  mode_weekly: "résumé hebdomadaire",
 };

@@ -118,7 +118,7 @@ export const it: Catalogue = {
   dismiss: "Archivia le segnalazioni",
   reportsCount: "segnalazioni",
   openPost: "Mostra in bacheca",
-  privacy: "Privacy e dati",
+  privacy: "Impostazioni e privacy",
   myDataTitle: "I miei dati",
   myDataIntro: "Tutto ciò che Quartier conserva su di te: dove, perché e per quanto tempo.",
   myDataShow: "Mostra i miei dati",
@@ -146,4 +146,14 @@ export const it: Catalogue = {
   "basis_legal-obligation": "obbligo di legge",
   basis_consent: "consenso",
   basis_none: "non personale",
+  notificationsTitle: "Notifiche via e-mail",
+  notificationsIntro:
+    "Le e-mail non contengono mai ciò che hanno scritto i vicini: solo cosa c’è di nuovo, con un link qui.",
+  notify_announcements: "Comunicazioni dell’amministrazione",
+  notify_messages: "Messaggi diretti",
+  notify_pinboard: "Nuovi messaggi in bacheca",
+  mode_never: "mai",
+  mode_immediately: "subito",
+  mode_daily: "riepilogo giornaliero",
+  mode_weekly: "riepilogo settimanale",
 };
