@@ -5,7 +5,7 @@ import * as residents from "../services/announcement-residents";
 import * as announcements from "../services/announcements";
 import { actorOf, defineRoute } from "./define";
 import { WELL_FORMED_MESSAGE, wellFormed } from "./me";
-import { errorResponses, id, json, jsonBody } from "./schemas";
+import { errorResponses, id, isoOrNull, json, jsonBody } from "./schemas";
 
 const tags = ["Announcements"];
 const text = (max: number) => z.string().trim().min(1).max(max).refine(wellFormed, WELL_FORMED_MESSAGE);
@@ -78,7 +78,6 @@ const residentSchema = z
   })
   .openapi("BuildingAnnouncement");
 
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
 type ManagerRow = Awaited<ReturnType<typeof announcements.listForManager>>[number];
 const noCounts = { buildings: 0, units: 0, residents: 0, read: 0, unitsToAcknowledge: 0, acknowledged: 0 };
 const toManager = (r: ManagerRow): z.infer<typeof managerSchema> => ({
@@ -89,9 +88,9 @@ const toManager = (r: ManagerRow): z.infer<typeof managerSchema> => ({
   ackRequired: r.ackRequired,
   state: r.state,
   publishAt: r.publishAt.toISOString(),
-  pinnedUntil: iso(r.pinnedUntil),
-  publishedAt: iso(r.publishedAt),
-  withdrawnAt: iso(r.withdrawnAt),
+  pinnedUntil: isoOrNull(r.pinnedUntil),
+  publishedAt: isoOrNull(r.publishedAt),
+  withdrawnAt: isoOrNull(r.withdrawnAt),
   counts: r.counts ?? noCounts,
 });
 const toDetail = (r: Awaited<ReturnType<typeof announcements.getAnnouncement>>) => ({
@@ -191,10 +190,10 @@ export const announcementRoutes = new OpenAPIHono<AppEnv>()
         title: r.title,
         body: r.body,
         authorName: r.authorName,
-        publishedAt: iso(r.publishedAt) ?? "",
+        publishedAt: isoOrNull(r.publishedAt) ?? "",
         ackRequired: r.ackRequired,
         pinned: r.pinned,
-        readAt: iso(r.readAt),
+        readAt: isoOrNull(r.readAt),
         acknowledgedUnitIds: r.acknowledgedUnitIds,
         unitsToAcknowledge: r.unitsToAcknowledge,
       })),

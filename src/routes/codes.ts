@@ -7,7 +7,7 @@ import * as codes from "../services/codes";
 import { sendCode } from "../services/invitations";
 import { type LetterInput, renderLetters } from "../services/letters";
 import { actorOf, declare, defineRoute, guard } from "./define";
-import { email, errorResponses, id, json, jsonBody } from "./schemas";
+import { email, errorResponses, id, isoOrNull, json, jsonBody } from "./schemas";
 
 const tag = ["Activation codes"];
 const STATUSES = ["unused", "sent", "used", "expired", "revoked"] as const;
@@ -32,7 +32,6 @@ export const codeSchema = z
   .openapi("ActivationCode");
 
 export function toCodeDto(c: ActivationCode, now: Date): z.infer<typeof codeSchema> {
-  const iso = (d: Date | null) => (d ? d.toISOString() : null);
   return {
     id: c.id,
     code: formatCode(c.code),
@@ -40,9 +39,9 @@ export function toCodeDto(c: ActivationCode, now: Date): z.infer<typeof codeSche
     source: c.source,
     status: codes.codeStatus(c, now),
     expiresAt: c.expiresAt.toISOString(),
-    sentAt: iso(c.sentAt),
+    sentAt: isoOrNull(c.sentAt),
     sendCount: c.sendCount,
-    usedAt: iso(c.usedAt),
+    usedAt: isoOrNull(c.usedAt),
     useCount: c.useCount,
     recipientEmail: c.recipientEmail,
     recipientName: c.recipientName,

@@ -6,7 +6,7 @@ import { TENANCY_TYPES } from "../db/schema/people";
 import { forgetCustomer } from "../middleware/resolve-app";
 import * as estate from "../services/estate";
 import { actorOf, defineRoute } from "./define";
-import { errorResponses, id, isoDate, json, jsonBody } from "./schemas";
+import { errorResponses, id, isoDate, json, jsonBody, pick } from "./schemas";
 
 const tag = ["Buildings"];
 
@@ -49,9 +49,6 @@ const microAppSchema = z
   .object({ key: z.enum(MICRO_APPS), enabled: z.boolean(), name: z.string().nullable() })
   .openapi("MicroApp");
 
-// Responses are built field by field from these schemas' shapes, never by spreading a row.
-const pick = <T extends Record<string, unknown>, K extends keyof T>(row: T, keys: readonly K[]) =>
-  Object.fromEntries(keys.map((k) => [k, row[k]])) as Pick<T, K>;
 const BUILDING_KEYS = ["id", "propertyId", "name", "street", "postalCode", "city", "country", "externalId"] as const;
 const UNIT_KEYS = ["id", "buildingId", "name", "type", "floor", "externalId"] as const;
 const TENANCY_KEYS = ["id", "unitId", "type", "startsOn", "endsOn", "externalId"] as const;

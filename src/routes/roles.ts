@@ -3,7 +3,7 @@ import type { AppEnv } from "../app-env";
 import { ROLES, SCOPE_TYPES } from "../db/schema/people";
 import * as roles from "../services/roles";
 import { actorOf, defineRoute } from "./define";
-import { errorResponses, id, isoDate, json, jsonBody } from "./schemas";
+import { errorResponses, id, isoDate, json, jsonBody, pick } from "./schemas";
 
 const tag = ["Staff"];
 const roleSchema = z
@@ -18,8 +18,8 @@ const roleSchema = z
   })
   .openapi("RoleAssignment");
 const ROLE_KEYS = ["id", "userId", "role", "scopeType", "scopeId", "startsOn", "endsOn"] as const;
-const pick = <T extends Record<string, unknown>>(row: T) =>
-  Object.fromEntries(ROLE_KEYS.map((k) => [k, row[k]])) as z.infer<typeof roleSchema>;
+const toRole = <T extends Record<(typeof ROLE_KEYS)[number], unknown>>(row: T) =>
+  pick(row, ROLE_KEYS) as z.infer<typeof roleSchema>;
 
 const list = defineRoute("admin", {
   method: "get",
@@ -47,11 +47,11 @@ export const roleRoutes = new OpenAPIHono<AppEnv>()
   .openapi(list, async (c) => {
     const rows = await roles.listRoles(c.var.deps, actorOf(c));
     return c.json(
-      rows.map((r) => ({ ...pick(r), name: r.name, email: r.email })),
+      rows.map((r) => ({ ...toRole(r), name: r.name, email: r.email })),
       200,
     );
   })
   .openapi(patch, async (c) => {
     const row = await roles.setRoleEnd(c.var.deps, actorOf(c), c.req.valid("param").roleId, c.req.valid("json").endsOn);
-    return c.json(pick(row), 200);
+    return c.json(toRole(row), 200);
   });

@@ -40,3 +40,10 @@ export const id = (name: string) =>
     .min(1)
     .max(64)
     .openapi({ param: { name, in: "path" } });
+
+/** Responses are built field by field from their schemas' shapes, never by spreading a row. */
+export const pick = <T extends Record<string, unknown>, K extends keyof T>(row: T, keys: readonly K[]) =>
+  Object.fromEntries(keys.map((k) => [k, row[k]])) as Pick<T, K>;
+
+/** An optional instant as the API writes it (ISO 8601, UTC). */
+export const isoOrNull = (d: Date | null) => (d ? d.toISOString() : null);
