@@ -6,6 +6,7 @@ import {
   announcementTargetsMap,
 } from "../db/schema/announcements";
 import { authTokensMap, outboxMap, sessionsMap, throttlesMap } from "../db/schema/auth";
+import { masterDataChangesMap } from "../db/schema/changes";
 import { customersMap, microAppsMap } from "../db/schema/customers";
 import { appsMap } from "../db/schema/directory";
 import { buildingsMap, propertiesMap, unitsMap } from "../db/schema/estate";
@@ -49,6 +50,7 @@ export const DATA_MAP: readonly TableMap[] = [
   notificationPreferencesMap,
   notificationItemsMap,
   dataExportsMap,
+  masterDataChangesMap,
   ...ROOM_DATA_MAP,
 ];
 

@@ -2,6 +2,7 @@
 
 export * from "./announcements";
 export * from "./auth";
+export * from "./changes";
 export * from "./customers";
 export * from "./estate";
 export * from "./exports";
