@@ -25,6 +25,12 @@ export interface ResolvedApp {
   origin: string;
 }
 
+export interface ApiClientPrincipal {
+  clientId: string;
+  customerId: string;
+  scopes: readonly string[];
+}
+
 export type AppEnv = {
   Bindings: Env;
   Variables: {
@@ -34,5 +40,10 @@ export type AppEnv = {
     customer: Customer;
     actor: Actor | null;
     sessionToken: string | undefined;
+    /**
+     * The integrator API client of a bearer token (/api/v1, /oauth), null for cookie sessions. With a
+     * password-grant token `actor` is the user as well; with client credentials `actor` stays null.
+     */
+    apiClient: ApiClientPrincipal | null;
   };
 };

@@ -11,6 +11,7 @@ export const SESSION_COOKIE = "quartier_session";
 /** Step 3 of the request path: session cookie → actor with memberships read fresh. */
 export const session = createMiddleware<AppEnv>(async (c, next) => {
   c.set("actor", null);
+  c.set("apiClient", null);
   const token = getCookie(c, `__Host-${SESSION_COOKIE}`);
   if (token && token.length <= 128) {
     const actor = await authenticate(c.var.deps, c.var.customer.id, token);
