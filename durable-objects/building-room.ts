@@ -1,8 +1,8 @@
 import { type Connection, type ConnectionContext, Server, type WSMessage } from "partyserver";
 import { regionStores } from "../src/region";
-import { type ClientMessage, parseClientMessage } from "../src/shared/protocol";
+import { type ClientMessage, parseClientMessage, type TicketLiveEvent } from "../src/shared/protocol";
 import { decodeIdentity, IDENTITY_HEADER, type RoomJurisdiction } from "../src/shared/room-identity";
-import type { AnnouncementDelivery, DeliveryResult, PostInfo } from "../src/shared/room-rpc";
+import type { AnnouncementDelivery, DeliveryResult, PostInfo, TicketAudience } from "../src/shared/room-rpc";
 import { closeEnded, moveAccessEnd } from "./access";
 import * as announcements from "./announcements";
 import {
@@ -24,6 +24,7 @@ import { Presence } from "./presence";
 import { setProfile } from "./profiles";
 import { erasePersonInRoom, exportFromRoom } from "./room-privacy";
 import { type PageCursor, RoomStore } from "./room-store";
+import { relayTicketEvent } from "./tickets";
 import { relayTyping } from "./typing";
 import { applyWrite } from "./writes";
 
@@ -146,6 +147,11 @@ export class BuildingRoom extends Server<Cloudflare.Env> {
   /** RPC: the current announcements, newest first. */
   async announcements() {
     return announcements.currentAnnouncements(this.store);
+  }
+
+  /** RPC: shows a ticket change live to its reporter and the building's staff (not stored; returns frames sent). */
+  async ticketEvent(event: TicketLiveEvent, audience: TicketAudience): Promise<number> {
+    return relayTicketEvent((tag) => this.connections(tag), event, audience, Date.now());
   }
 
   /** RPC: a post as moderation sees it (ids only), null if there is no such (undeleted) post. */

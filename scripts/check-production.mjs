@@ -15,10 +15,16 @@ for (const devOnly of [
   "TEST_HOOKS",
   "SEED_DEMO",
   "ALLOW_LOOPBACK_WEBHOOKS",
+  // bench/api-v1.mjs switches the per-client API rate limit off in development only.
+  "API_RATE_LIMIT",
 ]) {
   if (devOnly in vars) problems.push(`vars.${devOnly} is a development convenience and must not be set in production`);
 }
 if (!String(vars.PUBLIC_ORIGIN ?? "").startsWith("https://")) problems.push("vars.PUBLIC_ORIGIN must be https");
+// The OAuth2 signing key is a secret (`wrangler secret put OAUTH_SIGNING_KEY --env production`), never a
+// var in the file: the development key is public. The Worker also refuses keys shorter than 32 bytes.
+if ("OAUTH_SIGNING_KEY" in vars)
+  problems.push("vars.OAUTH_SIGNING_KEY must not be set in production: use `wrangler secret put OAUTH_SIGNING_KEY`");
 
 const d1 = new Map((cfg.d1_databases ?? []).map((d) => [d.binding, d]));
 for (const binding of ["DIRECTORY", "DB_CH", "DB_EU"]) {

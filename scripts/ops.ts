@@ -1,20 +1,23 @@
 import { parseArgs } from "node:util";
 import { JURISDICTIONS, type Jurisdiction, LOCALES, type Locale } from "../src/db/schema/customers";
-import { DATA_MAP, processingRecord } from "../src/privacy/datamap";
+import { processingRecord } from "../src/privacy/datamap";
 import { createCustomer } from "../src/services/customers";
 import { openLocalEnv } from "./local-env";
+import { datamapJson, erasuresCommand, holdsCommand, ledgerCommand, PRIVACY_USAGE } from "./ops-privacy";
 
 /**
  * Operator commands on the local stores: `npm run ops -- <command> [options]`.
  *   create-customer --slug acme --name "ACME Verwaltung AG" --jurisdiction ch --locale de
  *                   --admin-email admin@acme.example --admin-name "Ada Admin"
  *   datamap --json
+ *   ledger replay | erasures run | holds add|release|list   (privacy: see ops-privacy.ts)
  */
 const [command, ...rest] = process.argv.slice(2);
 
 function usage(): never {
   console.error(`usage: npm run ops -- create-customer --slug <slug> --name <name> --jurisdiction ch|eu [--locale de|fr|it|en] --admin-email <e-mail> --admin-name <name>
-       npm run ops -- datamap [--json]`);
+       npm run ops -- datamap [--json]
+${PRIVACY_USAGE}`);
   process.exit(2);
 }
 
@@ -66,11 +69,17 @@ if (command === "create-customer") {
 } else if (command === "datamap") {
   const rows = processingRecord();
   if (rest.includes("--json")) {
-    console.log(JSON.stringify({ tables: DATA_MAP.length, columns: rows.length, record: rows }, null, 2));
+    await datamapJson();
   } else {
     for (const r of rows)
       console.log(`${r.store}.${r.table}.${r.column}\t${r.category}\t${r.basis}\t${r.erasure}\t${r.retention}`);
   }
+} else if (command === "ledger") {
+  if (!(await ledgerCommand(rest))) usage();
+} else if (command === "erasures") {
+  if (!(await erasuresCommand(rest))) usage();
+} else if (command === "holds") {
+  if (!(await holdsCommand(rest))) usage();
 } else {
   usage();
 }

@@ -1,31 +1,48 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
+import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import { requestId } from "hono/request-id";
 import { secureHeaders } from "hono/secure-headers";
 import type { AppEnv } from "./app-env";
 import { AppError } from "./lib/errors";
 import { accessLog } from "./middleware/access-log";
+import { bearer } from "./middleware/bearer";
+import { idempotency } from "./middleware/idempotency";
 import { jsonBody, sameOrigin } from "./middleware/request-guards";
 import { resolveApp } from "./middleware/resolve-app";
 import { session } from "./middleware/session";
+import { adminRoleRoutes } from "./routes/admin-roles";
 import { announcementRoutes } from "./routes/announcements";
+import { apiV1Routes } from "./routes/api-v1";
 import { authRoutes } from "./routes/auth";
 import { benchRoutes } from "./routes/bench";
 import { codeRoutes } from "./routes/codes";
 import { devRoutes } from "./routes/dev";
 import { mountDocs } from "./routes/docs";
+import { documentRoutes } from "./routes/documents";
 import { estateRoutes } from "./routes/estate";
+import { fileRoutes } from "./routes/files";
+import { documentIdempotencyKey } from "./routes/idempotency-docs";
 import { invitationRoutes } from "./routes/invitations";
 import { meRoutes } from "./routes/me";
 import { moderationRoutes } from "./routes/moderation";
 import { notificationRoutes } from "./routes/notifications";
+import { oauthRoutes } from "./routes/oauth";
 import { onboardingRoutes } from "./routes/onboarding";
 import { onboardingPageRoutes } from "./routes/onboarding-pages";
 import { pageRoutes } from "./routes/pages";
 import { privacyRoutes } from "./routes/privacy";
+import { privacyConsentRoutes } from "./routes/privacy-consents";
+import { privacyDevRoutes } from "./routes/privacy-dev";
+import { privacyRequestRoutes } from "./routes/privacy-requests";
+import { privacyTransparencyRoutes } from "./routes/privacy-transparency";
 import { roleRoutes } from "./routes/roles";
 import { roomHistoryRoutes } from "./routes/room-history";
 import { roomRoutes } from "./routes/rooms";
+import { ticketSetupRoutes } from "./routes/ticket-setup";
+import { ticketRoutes } from "./routes/tickets";
+import { apiV1WebhookRoutes, webhookRoutes } from "./routes/webhooks";
+import { workOrderPageRoutes } from "./routes/work-order-pages";
 import type { ErrorBody } from "./shared/error-codes";
 
 /**
@@ -77,10 +94,22 @@ export function createApp() {
     }),
   );
   app.use(accessLog);
+  // The integrator API is called from other origins (bearer tokens, never cookies): CORS with preflight.
+  const apiCors = cors({
+    origin: "*",
+    allowMethods: ["GET", "POST", "PATCH", "PUT", "DELETE", "OPTIONS"],
+    allowHeaders: ["authorization", "content-type", "accept", "idempotency-key"],
+    exposeHeaders: ["retry-after", "x-request-id"],
+    maxAge: 600,
+  });
+  app.use("/api/v1/*", apiCors);
+  app.use("/oauth/token", apiCors);
   app.use(resolveApp);
   app.use("/api/*", jsonBody);
   app.use(sameOrigin);
   app.use(session);
+  app.use(bearer);
+  app.use("/api/*", idempotency);
   app.use("/api/*", async (c, next) => {
     await next();
     c.header("cache-control", "no-store");
@@ -90,6 +119,7 @@ export function createApp() {
   app.route("/", meRoutes);
   app.route("/", estateRoutes);
   app.route("/", roleRoutes);
+  app.route("/", adminRoleRoutes);
   app.route("/", onboardingRoutes);
   app.route("/", codeRoutes);
   app.route("/", invitationRoutes);
@@ -98,17 +128,46 @@ export function createApp() {
   app.route("/", announcementRoutes);
   app.route("/", moderationRoutes);
   app.route("/", notificationRoutes);
+  app.route("/", fileRoutes);
+  app.route("/", ticketRoutes);
+  app.route("/", ticketSetupRoutes);
+  app.route("/", documentRoutes);
   app.route("/", privacyRoutes);
+  app.route("/", privacyRequestRoutes);
+  app.route("/", privacyDevRoutes);
+  app.route("/", privacyConsentRoutes);
+  app.route("/", privacyTransparencyRoutes);
+  app.route("/", oauthRoutes);
+  app.route("/", webhookRoutes);
+  app.route("/", apiV1WebhookRoutes);
+  app.route("/", apiV1Routes);
   app.route("/", benchRoutes);
   app.route("/", devRoutes);
   app.route("/", pageRoutes);
   app.route("/", onboardingPageRoutes);
+  app.route("/", workOrderPageRoutes);
+  documentIdempotencyKey(app);
   mountDocs(app);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "session", {
     type: "apiKey",
     in: "cookie",
     name: "__Host-quartier_session",
+  });
+  app.openAPIRegistry.registerComponent("securitySchemes", "oauth2", {
+    type: "oauth2",
+    description: "Integrator API (/api/v1): bearer JWT from POST /oauth/token, valid 10 minutes.",
+    flows: {
+      clientCredentials: {
+        tokenUrl: "/oauth/token",
+        scopes: {
+          "user:profile": "Read the token's own account (/api/v1/me)",
+          "master-data:read": "Read properties, groups, units, utilisation periods, users, codes",
+          "master-data:write": "Create and change master data, check users in and out",
+        },
+      },
+      password: { tokenUrl: "/oauth/token", refreshUrl: "/oauth/token", scopes: {} },
+    },
   });
 
   app.notFound((c) => {

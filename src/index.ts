@@ -6,9 +6,11 @@ import { configFrom } from "./lib/config";
 import { ALL_JURISDICTIONS, regionStores } from "./region";
 import { jurisdictionOfQueue, toAccessLogEntry, writeAccessLogBatch } from "./services/access-log";
 import { deliverDue, publishDue } from "./services/announcement-delivery";
+import { runErasures } from "./services/erasure";
 import { sendDueNotifications } from "./services/notification-mails";
 import { consumeNotifyBatch } from "./services/notify-queue";
 import { purgeRegion } from "./services/purge";
+import { runWebhooks } from "./services/webhook-delivery";
 
 export { BuildingRoom } from "../durable-objects/building-room";
 export { EchoRoom } from "../durable-objects/echo-room";
@@ -29,7 +31,11 @@ async function minute(deps: Deps) {
   const published = await publishDue(deps);
   const delivery = await deliverDue(deps);
   const mail = await sendDueNotifications(deps);
-  return { published, ...delivery, ...mail };
+  // Erasure steps that failed (back-off) or whose legal hold ended.
+  const erasure = await runErasures(deps);
+  // Master-data changes to webhook deliveries, then the due sends and retries (R-I3).
+  const webhooks = await runWebhooks(deps);
+  return { published, ...delivery, ...mail, ...erasure, webhooks };
 }
 
 export default {
@@ -59,7 +65,7 @@ export default {
   },
 
   /**
-   * Every minute: scheduled announcements, delivery retries and due notification mails; hourly: the
+   * Every minute: scheduled announcements, delivery retries, due notification mails and erasure retries; hourly: the
    * retention purges. Per jurisdiction, counts only in the log. A failing jurisdiction does not stop
    * the other; the invocation still fails afterwards so the cron shows the error.
    */

@@ -5,17 +5,38 @@ import {
   announcementsMap,
   announcementTargetsMap,
 } from "../db/schema/announcements";
+import { apiClientsMap, oauthRefreshTokensMap } from "../db/schema/api-clients";
 import { authTokensMap, outboxMap, sessionsMap, throttlesMap } from "../db/schema/auth";
 import { masterDataChangesMap } from "../db/schema/changes";
 import { customersMap, microAppsMap } from "../db/schema/customers";
-import { appsMap } from "../db/schema/directory";
+import { apiClientRoutesMap, appsMap } from "../db/schema/directory";
+import { documentBuildingsMap, documentsMap } from "../db/schema/documents";
 import { buildingsMap, propertiesMap, unitsMap } from "../db/schema/estate";
 import { dataExportsMap } from "../db/schema/exports";
+import { filesMap } from "../db/schema/files";
+import { idempotencyKeysMap } from "../db/schema/idempotency";
 import { moderationLogMap, moderationReportsMap } from "../db/schema/moderation";
 import { notificationItemsMap, notificationPreferencesMap } from "../db/schema/notifications";
 import { accessRequestsMap, activationCodesMap, activationCodeTenanciesMap } from "../db/schema/onboarding";
 import { roleAssignmentsMap, tenanciesMap, tenancyMembersMap, usersMap } from "../db/schema/people";
+import {
+  consentsMap,
+  erasureStepsMap,
+  legalHoldsMap,
+  privacyRequestEventsMap,
+  privacyRequestsMap,
+  processingRestrictionsMap,
+} from "../db/schema/privacy";
 import { roomParticipationMap } from "../db/schema/rooms";
+import {
+  serviceProvidersMap,
+  ticketCategoriesMap,
+  ticketEventsMap,
+  ticketMessagesMap,
+  ticketsMap,
+  workOrderLinksMap,
+} from "../db/schema/tickets";
+import { webhookAttemptsMap, webhookDeliveriesMap, webhookEndpointsMap } from "../db/schema/webhooks";
 import type { Store, TableMap } from "./classification";
 
 /**
@@ -51,6 +72,28 @@ export const DATA_MAP: readonly TableMap[] = [
   notificationItemsMap,
   dataExportsMap,
   masterDataChangesMap,
+  idempotencyKeysMap,
+  webhookEndpointsMap,
+  webhookDeliveriesMap,
+  webhookAttemptsMap,
+  privacyRequestsMap,
+  privacyRequestEventsMap,
+  erasureStepsMap,
+  legalHoldsMap,
+  processingRestrictionsMap,
+  consentsMap,
+  apiClientRoutesMap,
+  apiClientsMap,
+  oauthRefreshTokensMap,
+  ticketCategoriesMap,
+  serviceProvidersMap,
+  ticketsMap,
+  ticketMessagesMap,
+  ticketEventsMap,
+  workOrderLinksMap,
+  filesMap,
+  documentsMap,
+  documentBuildingsMap,
   ...ROOM_DATA_MAP,
 ];
 

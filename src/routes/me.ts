@@ -6,6 +6,7 @@ import { users } from "../db/schema/people";
 import { AppError } from "../lib/errors";
 import { type Actor, authenticate, currentMemberships, isStaff } from "../services/actor";
 import { listMicroApps } from "../services/estate";
+import { changeEvent } from "../services/master-data-changes";
 import { defineRoute } from "./define";
 import { errorResponses, json, jsonBody, locale } from "./schemas";
 
@@ -89,9 +90,14 @@ export const meRoutes = new OpenAPIHono<AppEnv>()
     const actor = c.var.actor;
     if (!actor) throw new AppError("UNAUTHENTICATED", "Please log in.");
     const patch = c.req.valid("json");
-    await c.var.deps.db
-      .update(users)
-      .set({ ...patch, updatedAt: c.var.deps.now() })
-      .where(and(eq(users.id, actor.userId), eq(users.customerId, actor.customerId)));
+    const deps = c.var.deps;
+    // A user record is master data: its webhook outbox row (R-I3) goes into the same batch.
+    await deps.db.batch([
+      deps.db
+        .update(users)
+        .set({ ...patch, updatedAt: deps.now() })
+        .where(and(eq(users.id, actor.userId), eq(users.customerId, actor.customerId))),
+      changeEvent(deps, { customerId: actor.customerId, entity: "user", action: "updated", objectId: actor.userId }),
+    ]);
     return c.json(await toMe(c.var.deps, c.var.customer, c.var.sessionToken ?? ""), 200);
   });

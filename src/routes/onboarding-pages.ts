@@ -38,7 +38,7 @@ export const onboardingPageRoutes = new Hono<AppEnv>()
     }
     const codeField = `<label>${esc(t.code)}<input name="code" required value="${esc(raw)}" autocomplete="one-time-code"></label>`;
     const body = c.var.actor
-      ? form("/api/onboarding/redeem", codeField, t.redeemButton, t.redeemDone, t.failed)
+      ? `${form("/api/onboarding/redeem", codeField, t.redeemButton, t.redeemDone, t.failed)}<p><a href="/app/">${esc(t.openApp)}</a></p>`
       : `${form(
           "/api/onboarding/signup",
           codeField +
@@ -54,7 +54,7 @@ export const onboardingPageRoutes = new Hono<AppEnv>()
       page(
         lang,
         t.signupTitle,
-        `${languageSwitch(lang, t.language)}<h1>${esc(t.signupTitle)}</h1>${problem}${destination}${body}<p><a href="/request-access">${esc(t.noCode)}</a></p>`,
+        `${languageSwitch(lang, t.language, c.req.url)}<h1>${esc(t.signupTitle)}</h1>${problem}${destination}${body}<p><a href="/request-access">${esc(t.noCode)}</a></p>`,
       ),
     );
   })
@@ -89,7 +89,7 @@ export const onboardingPageRoutes = new Hono<AppEnv>()
       page(
         lang,
         t.requestTitle,
-        `${languageSwitch(lang, t.language)}<h1>${esc(t.requestTitle)}</h1>${search}${results}`,
+        `${languageSwitch(lang, t.language, c.req.url)}<h1>${esc(t.requestTitle)}</h1>${search}${results}`,
       ),
     );
   })
@@ -101,7 +101,7 @@ export const onboardingPageRoutes = new Hono<AppEnv>()
       page(
         lang,
         t.requestVerifyTitle,
-        `<h1>${esc(t.requestVerifyTitle)}</h1>${form("/api/access-requests/verify", token, t.requestVerifyButton, t.requestVerifyDone, t.failed)}`,
+        `${languageSwitch(lang, t.language, c.req.url)}<h1>${esc(t.requestVerifyTitle)}</h1>${form("/api/access-requests/verify", token, t.requestVerifyButton, t.requestVerifyDone, t.failed)}`,
       ),
     );
   });

@@ -4,14 +4,13 @@ import { PAGE_TEXTS } from "../i18n/pages";
 import { AppError } from "../lib/errors";
 import { esc, page } from "../lib/html";
 import { pageLocale } from "../lib/locale";
-import { listVisibleBuildings } from "../services/estate";
 import { DECLARED_STORAGE } from "../shared/cookies";
 import { declare } from "./define";
 import { field, form, languageSwitch } from "./page-parts";
 
 /**
- * Server-rendered account pages: enough for a person to register, confirm, log in and reset a
- * password by clicking the links in the mails. The full resident app arrives in `web/`.
+ * Server-rendered account pages: the way into the app (log in, register, confirm, reset a password
+ * from the links in the mails). Once logged in, "/" is the app (decision 0026).
  */
 declare("GET", "/", "public");
 declare("GET", "/verify-email", "public");
@@ -44,7 +43,7 @@ export const pageRoutes = new Hono<AppEnv>()
       page(
         lang,
         t.cookiesTitle,
-        `${languageSwitch(lang, t.language)}<h1>${esc(t.cookiesTitle)}</h1><p>${esc(t.cookiesIntro)}</p>
+        `${languageSwitch(lang, t.language, c.req.url)}<h1>${esc(t.cookiesTitle)}</h1><p>${esc(t.cookiesIntro)}</p>
 <table><thead><tr><th scope="col">${esc(t.cookieName)}</th><th scope="col">${esc(t.cookiePurpose)}</th><th scope="col">${esc(t.cookieDuration)}</th><th scope="col">${esc(t.cookieParty)}</th></tr></thead><tbody>${rows}</tbody></table>
 <p><a href="/">${esc(t.login)}</a></p>`,
       ),
@@ -53,25 +52,11 @@ export const pageRoutes = new Hono<AppEnv>()
   .get("/app", appShell)
   .get("/app/*", appShell)
   .get("/", async (c) => {
+    // Logged in, the home is the app (their building); the account pages are for the way in.
+    if (c.var.actor) return c.redirect("/app/", 302);
     const lang = pageLocale(c);
     const t = PAGE_TEXTS[lang];
-    const head = `${languageSwitch(lang, t.language)}<h1>${esc(c.var.customer.name)}</h1>`;
-    const actor = c.var.actor;
-    if (actor) {
-      const buildings = await listVisibleBuildings(c.var.deps, actor);
-      const list = buildings.length
-        ? `<ul>${buildings.map((b) => `<li>${esc(b.name)}, ${esc(b.street)}, ${esc(b.postalCode)} ${esc(b.city)}</li>`).join("")}</ul>`
-        : `<p>${esc(t.noBuildings)}</p>`;
-      return c.html(
-        page(
-          lang,
-          t.title,
-          `${head}<p>${esc(t.hello)}, ${esc(actor.name)}</p><p><a class="button" href="/app/">${esc(t.openApp)}</a></p><h2>${esc(t.yourBuildings)}</h2>${list}
-${form("/api/auth/logout", "", t.logout, "", t.failed, ' data-reload="1"')}
-${form("/api/auth/logout-all", "", t.logoutAll, "", t.failed, ' data-reload="1"')}`,
-        ),
-      );
-    }
+    const head = `${languageSwitch(lang, t.language, c.req.url)}<h1>${esc(c.var.customer.name)}</h1>`;
     const login = form(
       "/api/auth/login",
       field("email", t.email, "email", "username") + field("password", t.password, "password", "current-password"),
@@ -117,7 +102,7 @@ ${form("/api/auth/logout-all", "", t.logoutAll, "", t.failed, ' data-reload="1"'
       page(
         lang,
         t.verifyTitle,
-        `<h1>${esc(t.verifyTitle)}</h1>${form("/api/auth/verify-email", token, t.verifyButton, t.verifyDone, t.failed)}<p><a href="/">${esc(t.login)}</a></p>`,
+        `${languageSwitch(lang, t.language, c.req.url)}<h1>${esc(t.verifyTitle)}</h1>${form("/api/auth/verify-email", token, t.verifyButton, t.verifyDone, t.failed)}<p><a href="/">${esc(t.login)}</a></p>`,
       ),
     );
   })
@@ -129,7 +114,7 @@ ${form("/api/auth/logout-all", "", t.logoutAll, "", t.failed, ' data-reload="1"'
       page(
         lang,
         t.resetTitle,
-        `<h1>${esc(t.resetTitle)}</h1>${form("/api/auth/password-reset/confirm", fields, t.resetButton, t.resetDone, t.failed)}<p><a href="/">${esc(t.login)}</a></p>`,
+        `${languageSwitch(lang, t.language, c.req.url)}<h1>${esc(t.resetTitle)}</h1>${form("/api/auth/password-reset/confirm", fields, t.resetButton, t.resetDone, t.failed)}<p><a href="/">${esc(t.login)}</a></p>`,
       ),
     );
   });

@@ -4,6 +4,8 @@ import { buildings, properties, units } from "../db/schema/estate";
 import { roleAssignments, tenancies, tenancyMembers, users } from "../db/schema/people";
 import { hashPassword } from "../lib/password";
 import { registerApp } from "../services/directory";
+import { seedDemoApiClients } from "./demo-api-clients";
+import { seedDemoTickets } from "./demo-tickets";
 
 /** The password of every demo login (documented in README; development only). */
 export const DEMO_PASSWORD = "quartier-demo";
@@ -75,10 +77,18 @@ export interface DemoLogin {
  * Seeds both demo customers. Idempotent: fixed ids and "insert or ignore", so running it on every
  * `npm start` changes nothing once the data is there (and keeps what people changed).
  */
-export async function seedDemo(env: { DIRECTORY: D1Database; DB_CH: D1Database; DB_EU: D1Database }, now = new Date()) {
+/** The local databases the seeds write to, received from Node (scripts/seed.ts) or a test. */
+export type SeedEnv = { DIRECTORY: D1Database; DB_CH: D1Database; DB_EU: D1Database };
+
+/** The seeds' one chooser of a regional database (the Worker's is src/region.ts). */
+export function seedRegionDb(env: SeedEnv, jurisdiction: "ch" | "eu"): D1Database {
+  return jurisdiction === "ch" ? env.DB_CH : env.DB_EU;
+}
+
+export async function seedDemo(env: SeedEnv, now = new Date()) {
   const logins: DemoLogin[] = [];
   for (const c of DEMO_CUSTOMERS) {
-    const db = createDb(c.jurisdiction === "ch" ? env.DB_CH : env.DB_EU);
+    const db = createDb(seedRegionDb(env, c.jurisdiction));
     const cid = id(c.key);
     const existingUsers = new Set((await db.select({ id: users.id }).from(users)).map((u) => u.id));
     const person = async (key: string, email: string, name: string) => ({
@@ -239,5 +249,9 @@ export async function seedDemo(env: { DIRECTORY: D1Database; DB_CH: D1Database; 
     for (const r of c.residents)
       logins.push({ app: c.slug, email: `${r.local}@${c.domain}`, role: `resident, ${c.streets[r.building]}` });
   }
+  // Integrator API (issue 7): documented OAuth2 clients per demo customer.
+  await seedDemoApiClients(env, now);
+  // Service Center (issue 8): ticket categories and a craftsman company.
+  await seedDemoTickets(env, now);
   return logins;
 }

@@ -1,5 +1,6 @@
-import { and, asc, desc, eq, gte, inArray, isNull, ne, or } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, isNull, ne, or, sql } from "drizzle-orm";
 import type { Deps } from "../app-env";
+import { masterDataChanges } from "../db/schema/changes";
 import { buildings, units } from "../db/schema/estate";
 import {
   type ActivationCode,
@@ -14,6 +15,7 @@ import { AppError, notFound } from "../lib/errors";
 import { DAY, isoDay } from "../lib/time";
 import type { Actor } from "./actor";
 import { codeInvalid, findRedeemableCode } from "./code-attempts";
+import { changeEvent } from "./master-data-changes";
 
 export const DEFAULT_CODE_VALIDITY_DAYS = 90;
 export type CodeStatus = "unused" | "sent" | "used" | "expired" | "revoked";
@@ -67,6 +69,15 @@ export function claimStatements(db: D1Database, codeId: string, userId: string, 
   return {
     guarded: (sql: string, ...params: unknown[]) =>
       db.prepare(`${sql} AND ${stillRedeemable}`).bind(codeId, at, ...params),
+    /** The webhook outbox rows (R-I3) of the check-ins; must run before `checkIn` in the same batch. */
+    checkInEvents: db
+      .prepare(
+        `INSERT INTO master_data_changes (id, customer_id, entity, action, object_id, related_id, occurred_at)
+         SELECT lower(hex(randomblob(16))), act.customer_id, 'utilisation-period', 'checked-in', act.tenancy_id, ?3, ?2
+         FROM activation_code_tenancies act WHERE act.code_id = ?1 AND ${stillRedeemable}
+           AND NOT EXISTS (SELECT 1 FROM tenancy_members m WHERE m.tenancy_id = act.tenancy_id AND m.user_id = ?3)`,
+      )
+      .bind(codeId, at, userId),
     checkIn: db
       .prepare(
         `INSERT INTO tenancy_members (id, customer_id, tenancy_id, user_id, created_at)
@@ -89,7 +100,7 @@ export function claimStatements(db: D1Database, codeId: string, userId: string, 
 export async function redeemCode(deps: Deps, actor: Actor, ip: string, input: string) {
   const code = await findRedeemableCode(deps, actor.customerId, ip, input);
   const s = claimStatements(deps.stores.db, code.id, actor.userId, deps.now());
-  const results = await deps.stores.db.batch([s.checkIn, s.claim]);
+  const results = await deps.stores.db.batch([s.checkInEvents, s.checkIn, s.claim]);
   if (!results.at(-1)?.meta.changes) throw codeInvalid();
   return code;
 }
@@ -144,6 +155,8 @@ export async function insertCode(
         deps.db
           .insert(activationCodeTenancies)
           .values(tenancyIds.map((tenancyId) => ({ codeId: row.id, tenancyId, customerId }))),
+        // The webhook outbox (R-I3) in the same batch as the code.
+        changeEvent(deps, { customerId, entity: "registration-code", action: "created", objectId: row.id }),
       ]);
       return {
         ...row,
@@ -269,10 +282,35 @@ export async function managedCode(deps: Deps, actor: Actor, codeId: string) {
 }
 
 export async function revokeCode(deps: Deps, codeId: string) {
-  await deps.db
-    .update(activationCodes)
-    .set({ revokedAt: deps.now() })
-    .where(and(eq(activationCodes.id, codeId), isNull(activationCodes.revokedAt)));
+  // The outbox row (R-I3) only when this statement really revokes, in the same batch.
+  await deps.db.batch([
+    revokedEvent(deps, codeId),
+    deps.db
+      .update(activationCodes)
+      .set({ revokedAt: deps.now() })
+      .where(and(eq(activationCodes.id, codeId), isNull(activationCodes.revokedAt))),
+  ]);
+}
+
+/**
+ * The webhook outbox row of a code revocation (for Allthings, a deleted registration code): written
+ * only while the code is not yet revoked; put it before the revoking UPDATE in the same batch.
+ */
+export function revokedEvent(deps: Deps, codeId: string) {
+  return deps.db.insert(masterDataChanges).select(
+    deps.db
+      .select({
+        id: sql<string>`lower(hex(randomblob(16)))`.as("id"),
+        customerId: activationCodes.customerId,
+        entity: sql<"registration-code">`'registration-code'`.as("entity"),
+        action: sql<"deleted">`'deleted'`.as("action"),
+        objectId: activationCodes.id,
+        relatedId: sql<null>`NULL`.as("related_id"),
+        occurredAt: sql<number>`${deps.now().getTime()}`.as("occurred_at"),
+      })
+      .from(activationCodes)
+      .where(and(eq(activationCodes.id, codeId), isNull(activationCodes.revokedAt))),
+  );
 }
 
 export { findRedeemableCode, formatCode };

@@ -7,6 +7,7 @@ import { newId } from "../lib/crypto";
 import { AppError, notFound } from "../lib/errors";
 import { reviseRoomAccess } from "./access-revision";
 import { type Actor, canSeeBuilding } from "./actor";
+import { changeEvent } from "./master-data-changes";
 
 /**
  * Master data reads and writes, always scoped by the actor's customer in the query itself and then
@@ -95,10 +96,20 @@ export async function createTenancy(deps: Deps, a: Actor, unitId: string, input:
     startsOn: input.startsOn,
     endsOn: input.endsOn ?? null,
     externalId: input.externalId ?? null,
+    name: null,
     createdAt: deps.now(),
   };
   try {
-    await deps.db.insert(tenancies).values(row);
+    // The webhook outbox row (R-I3) is written in the same batch as the change.
+    await deps.db.batch([
+      deps.db.insert(tenancies).values(row),
+      changeEvent(deps, {
+        customerId: a.customerId,
+        entity: "utilisation-period",
+        action: "created",
+        objectId: row.id,
+      }),
+    ]);
   } catch (e) {
     if (String(e instanceof Error ? (e.cause ?? e.message) : e).includes("TENANCY_OVERLAP")) {
       throw new AppError("TENANCY_OVERLAP", "Another tenant period of this unit overlaps these dates.");
@@ -127,10 +138,13 @@ export async function updateTenancyEnd(deps: Deps, a: Actor, tenancyId: string, 
     ]);
   }
   try {
-    await deps.db
-      .update(tenancies)
-      .set({ endsOn })
-      .where(and(eq(tenancies.id, t.id), eq(tenancies.customerId, a.customerId)));
+    await deps.db.batch([
+      deps.db
+        .update(tenancies)
+        .set({ endsOn })
+        .where(and(eq(tenancies.id, t.id), eq(tenancies.customerId, a.customerId))),
+      changeEvent(deps, { customerId: a.customerId, entity: "utilisation-period", action: "updated", objectId: t.id }),
+    ]);
   } catch (e) {
     if (String(e instanceof Error ? (e.cause ?? e.message) : e).includes("TENANCY_OVERLAP")) {
       throw new AppError("TENANCY_OVERLAP", "Another tenant period of this unit overlaps these dates.");

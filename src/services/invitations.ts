@@ -7,7 +7,7 @@ import { AppError, notFound } from "../lib/errors";
 import { formatDate } from "../lib/format";
 import { DAY } from "../lib/time";
 import { type Actor, currentMemberships } from "./actor";
-import { codeDestination, insertCode, isRedeemable, managedCode } from "./codes";
+import { codeDestination, insertCode, isRedeemable, managedCode, revokedEvent } from "./codes";
 import { queueMail } from "./mail";
 import * as throttle from "./throttle";
 
@@ -132,19 +132,20 @@ export async function listMyInvitations(deps: Deps, actor: Actor): Promise<Activ
 
 /** Withdraws one of the resident's own pending invitations. */
 export async function withdrawInvitation(deps: Deps, actor: Actor, codeId: string) {
-  const [row] = await deps.db
-    .update(activationCodes)
-    .set({ revokedAt: deps.now() })
-    .where(
-      and(
-        eq(activationCodes.id, codeId),
-        eq(activationCodes.customerId, actor.customerId),
-        eq(activationCodes.createdBy, actor.userId),
-        eq(activationCodes.source, "neighbour"),
-        isNull(activationCodes.revokedAt),
-        isNull(activationCodes.usedAt),
-      ),
-    )
-    .returning({ id: activationCodes.id });
-  if (!row) throw notFound("Invitation");
+  const own = and(
+    eq(activationCodes.id, codeId),
+    eq(activationCodes.customerId, actor.customerId),
+    eq(activationCodes.createdBy, actor.userId),
+    eq(activationCodes.source, "neighbour"),
+    isNull(activationCodes.revokedAt),
+    isNull(activationCodes.usedAt),
+  );
+  const [mine] = await deps.db.select({ id: activationCodes.id }).from(activationCodes).where(own);
+  if (!mine) throw notFound("Invitation");
+  // The webhook outbox row (R-I3) in the same batch, written only if the code is still unrevoked.
+  const [, rows] = await deps.db.batch([
+    revokedEvent(deps, mine.id),
+    deps.db.update(activationCodes).set({ revokedAt: deps.now() }).where(own).returning({ id: activationCodes.id }),
+  ]);
+  if (rows.length === 0) throw notFound("Invitation");
 }

@@ -5,7 +5,9 @@ import { newId, randomToken, safeEqual, sha256Hex } from "../lib/crypto";
 import { AppError } from "../lib/errors";
 import { DAY } from "../lib/time";
 import type { Subject } from "../privacy/stores";
+import { subjectFiles } from "./files";
 import { gatherPersonData } from "./privacy-data";
+import { recordInstantRequest } from "./privacy-requests";
 import { buildExportZip, type PersonFile } from "./privacy-zip";
 import { consume, type Limit } from "./throttle";
 
@@ -15,11 +17,17 @@ export const EXPORT_TTL_MS = 7 * DAY;
 export const EXPORT_PREFIX = "exports/";
 
 /**
- * The person's files in the region's bucket (uploads). None exist yet: the hook is here so the export
- * picks them up when the first file feature lands.
+ * The person's uploads in the region's bucket (the files feature's rows with the person as subject),
+ * under `files/<id>-<name>` in the ZIP. A file whose object is already gone is left out.
  */
-async function personFiles(_deps: Deps, _s: Subject): Promise<PersonFile[]> {
-  return [];
+async function personFiles(deps: Deps, s: Subject): Promise<PersonFile[]> {
+  const out: PersonFile[] = [];
+  for (const f of await subjectFiles(deps, s)) {
+    const object = f.objectKey ? await deps.stores.files.get(f.objectKey) : null;
+    const bytes = object ? await object.arrayBuffer() : null;
+    if (bytes) out.push({ name: `${f.id}-${f.name.replaceAll(/[/\\]/g, "_")}`, bytes: new Uint8Array(bytes) });
+  }
+  return out;
 }
 
 export const downloadUrl = (id: string, token: string) =>
@@ -44,16 +52,21 @@ export async function createExport(deps: Deps, s: Subject) {
     customMetadata: { exportId: id },
   });
   try {
-    await deps.db.insert(dataExports).values({
-      id,
-      customerId: s.customerId,
-      userId: s.userId,
-      createdAt,
-      expiresAt,
-      objectKey,
-      tokenHash: await sha256Hex(token),
-      size: zip.byteLength,
-    });
+    const tokenHash = await sha256Hex(token);
+    // The export is a data subject request (R-P15), fulfilled at once: recorded with it.
+    await deps.db.batch([
+      deps.db.insert(dataExports).values({
+        id,
+        customerId: s.customerId,
+        userId: s.userId,
+        createdAt,
+        expiresAt,
+        objectKey,
+        tokenHash,
+        size: zip.byteLength,
+      }),
+      ...recordInstantRequest(deps, s, "export"),
+    ]);
   } catch (e) {
     await deps.stores.files.delete(objectKey);
     throw e;

@@ -7,6 +7,12 @@ import { notificationItems } from "../db/schema/notifications";
 import { accessRequests, activationCodes, activationCodeTenancies } from "../db/schema/onboarding";
 import { DAY } from "../lib/time";
 import { ACCESS_LOG_PREFIX, hourPrefix } from "./access-log";
+import { purgeLedger } from "./erasure-ledger";
+import { openTenancyEndErasures } from "./erasure-tenancy-end";
+import { purgeFiles } from "./files";
+import { countHeldExports, notHeld } from "./holds";
+import { type IntegrationPurgeReport, purgeIntegrationRecords } from "./integration-purge";
+import { purgeRefreshTokens } from "./oauth";
 import { SESSION_IDLE_MS } from "./sessions";
 
 /**
@@ -24,7 +30,7 @@ const CLOSED_REPORT_RETENTION_MS = 180 * DAY;
 const MODERATION_LOG_RETENTION_MS = 2 * 365 * DAY;
 const BATCH = 500;
 
-export interface PurgeReport {
+export interface PurgeReport extends IntegrationPurgeReport {
   jurisdiction: string;
   sessions: number;
   authTokens: number;
@@ -37,6 +43,16 @@ export interface PurgeReport {
   moderationReports: number;
   moderationLog: number;
   dataExports: number;
+  /** Uploads never attached within a day, and R2 objects of files erased through the data map (issue 8). */
+  files: number;
+  /** OAuth2 refresh tokens past expiry or revoked (issue 7). */
+  oauthRefreshTokens: number;
+  /** Expired data exports kept because their person is under a legal hold (R-P14). */
+  heldExports: number;
+  /** Erasure ledger entries past the restore window (decision 0025). */
+  erasureLedger: number;
+  /** Erasures opened for accounts whose tenancies all ended past the grace period (R-P10; the minute cron runs them). */
+  tenancyEndErasures: number;
 }
 
 /** Runs one bounded delete (at most BATCH rows) until a batch comes back short; at most 100 batches a run. */
@@ -123,6 +139,12 @@ export async function purgeRegion(deps: Deps): Promise<PurgeReport> {
   });
   const accessLogObjects = await purgeAccessLog(deps.stores.files, now);
   const exportsDone = await purgeExports(deps, now);
+  const heldExports = await countHeldExports(deps, now);
+  const filesDone = await purgeFiles(deps, now);
+  const integrations = await purgeIntegrationRecords(deps, now);
+  const refreshTokensDone = await purgeRefreshTokens(deps, now, BATCH);
+  const ledgerDone = await purgeLedger(deps.stores.files, now);
+  const tenancyEnd = await openTenancyEndErasures(deps);
   return {
     jurisdiction: deps.stores.jurisdiction,
     sessions: sessionsDone,
@@ -136,6 +158,12 @@ export async function purgeRegion(deps: Deps): Promise<PurgeReport> {
     moderationReports: reportsDone,
     moderationLog: logDone,
     dataExports: exportsDone,
+    heldExports,
+    files: filesDone,
+    oauthRefreshTokens: refreshTokensDone,
+    erasureLedger: ledgerDone,
+    tenancyEndErasures: tenancyEnd,
+    ...integrations,
   };
 }
 
@@ -163,7 +191,8 @@ const EXPORT_BATCH = 90;
 /**
  * Deletes expired data exports (R-P2: 7 days): the object first, then its row, batch by batch. A run
  * that stops in between leaves a row whose object is gone, which the next run finishes; never an
- * object without a row. Deleting a missing object is a no-op, so concurrent runs are safe.
+ * object without a row. Deleting a missing object is a no-op, so concurrent runs are safe. Exports of
+ * a person under an active legal hold (files or every store) are kept and counted (`heldExports`).
  */
 export async function purgeExports(deps: Deps, now: Date): Promise<number> {
   const { db } = deps;
@@ -172,7 +201,7 @@ export async function purgeExports(deps: Deps, now: Date): Promise<number> {
     const rows = await db
       .select({ id: dataExports.id, objectKey: dataExports.objectKey })
       .from(dataExports)
-      .where(lte(dataExports.expiresAt, now))
+      .where(and(lte(dataExports.expiresAt, now), notHeld(dataExports.userId, now)))
       .limit(EXPORT_BATCH);
     if (rows.length === 0) break;
     await deps.stores.files.delete(rows.map((r) => r.objectKey));

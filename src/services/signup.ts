@@ -129,6 +129,7 @@ export async function signUpWithCode(deps: Deps, customer: Customer, origin: str
   });
   const results = await runOnce(deps.stores.db, [
     ...account,
+    s.checkInEvents,
     s.checkIn,
     s.guarded(
       `INSERT INTO auth_tokens (id, customer_id, user_id, purpose, token_hash, expires_at, created_at)

@@ -134,6 +134,24 @@ export type RoomEvent =
   | { kind: "announcement.published"; announcement: AnnouncementDto }
   | { kind: "announcement.withdrawn"; announcementId: string };
 
+export interface TicketMessageDto {
+  id: string;
+  authorKind: "resident" | "staff" | "provider";
+  authorName: string;
+  visibility: "public" | "internal";
+  body: string;
+  createdAt: string;
+  fileIds: string[];
+}
+export interface TicketLiveEvent {
+  kind: "ticket.created" | "ticket.updated" | "ticket.message";
+  ticketId: string;
+  status: "waiting-for-agent" | "waiting-for-customer" | "waiting-for-external" | "closed";
+  updatedAt: string;
+  /** With `ticket.message`: the new message (an internal note only ever in frames to staff). */
+  message?: TicketMessageDto;
+}
+
 /** INTERNAL: the room failed to store a write (nothing of it was kept); the client may resend it. */
 export type ErrorCode =
   | "BAD_MESSAGE"
@@ -166,6 +184,12 @@ export type ServerMessage =
   | { type: "presence"; users: { userId: string; profile: ProfileDto | null; online?: boolean }[] }
   /** Someone is typing in the building chat or (scope "dm") to this viewer. */
   | { type: "typing"; scope: "chat" | "dm"; userId: string }
+  /**
+   * A ticket changed (R-M3), sent only to the ticket's reporter and the building's staff (internal
+   * notes: staff only). Ephemeral, without a sequence number: the ticket over HTTP is the truth, and a
+   * client that reconnects reloads the tickets it shows (decision 0020).
+   */
+  | { type: "ticket"; event: TicketLiveEvent }
   | { type: "error"; code: ErrorCode; message: string; clientId?: string };
 
 export type ParseResult = { ok: true; msg: ClientMessage } | { ok: false; code: ErrorCode; message: string };

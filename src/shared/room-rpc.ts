@@ -51,3 +51,9 @@ export interface NotifyIntent {
   /** Epoch ms. */
   at: number;
 }
+
+/** Who hears a live ticket event in a building's room: these people, and (when `staff`) its staff. */
+export interface TicketAudience {
+  userIds: string[];
+  staff: boolean;
+}

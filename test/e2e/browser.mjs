@@ -31,13 +31,13 @@ export const originOf = (slug = "demo") =>
 
 export const shot = (page, name) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 
-/** Logs in through the home page form, as a person would. */
+/** Logs in through the home page form, as a person would; logged in, "/" is the app. */
 export async function loginViaForm(page, email, password, slug = "demo") {
   await page.goto(`${originOf(slug)}/?lang=en`);
   const form = page.locator('form[data-endpoint="/api/auth/login"]');
   await form.locator('input[name="email"]').fill(email);
   await form.locator('input[name="password"]').fill(password);
-  await Promise.all([page.waitForURL(`${originOf(slug)}/`), form.locator("button").click()]);
+  await Promise.all([page.waitForURL(`${originOf(slug)}/app/**`), form.locator("button").click()]);
 }
 
 /** The newest mail to `to` in the dev mail viewer's JSON twin, read inside the browser's session. */

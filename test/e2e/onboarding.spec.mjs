@@ -89,10 +89,11 @@ test("a new resident signs up with the link from a letter, confirms the e-mail a
     .filter({ hasText: /Confirmed/ })
     .waitFor();
 
+  // Logged in, the home is the app: their building's address, and their name in the account menu.
   await loginViaForm(page, email, "nora's long passphrase");
-  const home = await page.locator("main").innerText();
-  assert.match(home, /Nora Newcomer/);
-  assert.match(home, /Limmatstrasse 14/);
+  await page.locator("main h1").waitFor();
+  assert.match(await page.locator("main .address").innerText(), /Limmatstrasse 14/);
+  assert.match(await page.locator("header .account > button").innerText(), /Nora Newcomer/);
   await shot(page, "signed-up-home");
 
   // The code was single use: the same link now says it is not valid.

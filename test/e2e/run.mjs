@@ -1,4 +1,4 @@
-// The real-browser suite: a fresh local product (own state, own port 8788, demo data) under
+// The real-browser suite: a fresh local product (own state, port 8788 or E2E_PORT, demo data) under
 // `wrangler dev`, then every `*.spec.mjs` here with node's test runner driving Debian's Chromium
 // through playwright-core. Part of `npm test`; it shares nothing with `npm start` (port 8787).
 import { spawnSync } from "node:child_process";
@@ -16,9 +16,13 @@ import {
 } from "../../bench/lib/proc.mjs";
 
 const root = repoRoot();
-const state = join(root, ".wrangler/e2e-state");
-const logs = join(root, ".wrangler/e2e-logs");
 const port = Number(process.env.E2E_PORT ?? 8788);
+// Another port gets its own state and logs, so two runs on one machine do not wipe each other's.
+const suffix = port === 8788 ? "" : `-${port}`;
+const state = join(root, `.wrangler/e2e-state${suffix}`);
+const logs = join(root, `.wrangler/e2e-logs${suffix}`);
+// `node test/e2e/run.mjs [spec …]` runs only the named specs (file names or paths); default: all.
+const only = process.argv.slice(2).map((a) => a.split("/").pop());
 
 if (!existsSync(process.env.CHROMIUM_PATH ?? "/usr/bin/chromium")) {
   console.error("e2e: Chromium not found at /usr/bin/chromium — install Debian's `chromium` (see .ci/run).");
@@ -50,8 +54,9 @@ let status = 1;
 try {
   await waitForHttp(server, { port, path: "/api/openapi.json", status: 200, timeoutMs: 120_000 });
   const specs = readdirSync(join(root, "test/e2e"))
-    .filter((f) => f.endsWith(".spec.mjs"))
+    .filter((f) => f.endsWith(".spec.mjs") && (only.length === 0 || only.includes(f)))
     .map((f) => join("test/e2e", f));
+  if (specs.length === 0) throw new Error(`e2e: no spec matches ${only.join(", ")}`);
   const r = spawnSync(nodeBin(), ["--test", "--test-concurrency=1", ...specs], {
     cwd: root,
     stdio: "inherit",

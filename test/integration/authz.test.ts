@@ -1,10 +1,12 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
 import { type Access, routeTable } from "../../src/routes/define";
+import { resetApiRateLimits } from "../../src/services/api-rate-limit";
 import { makeWorld, PASSWORD, type World } from "../helpers/factories";
 import { api, login } from "../helpers/http";
+import { clientToken, passwordToken, registerClient, v1 } from "../helpers/oauth";
 
 /**
  * The authorization matrix, generated from the app's own route table: every route Hono knows must be
@@ -46,9 +48,18 @@ const PUBLIC = new Set([
   "GET /access-request",
   // The cookie and storage declaration (R-P11), for visitors before they log in.
   "GET /privacy",
+  // Transparency (R-P13): controller, authority, processors, record of processing — for anyone.
+  "GET /api/privacy/transparency",
   // The web app's shell: static HTML and script, no data; the data comes from the guarded API.
   "GET /app",
   "GET /app/*",
+  // OAuth2 token endpoint (issue 7): authenticates the client itself from the form fields.
+  "POST /oauth/token",
+  // The craftsman's work-order page (issue 8): the link's 256-bit token is the only key, one ticket each.
+  "GET /work-orders/:token",
+  "POST /work-orders/:token",
+  "POST /work-orders/:token/files",
+  "GET /work-orders/:token/files/:fileId",
 ]);
 
 /** A valid body per write route, so the object-level checks (not only validation) are reached. */
@@ -77,15 +88,82 @@ const SAMPLE_BODIES: Record<string, unknown> = {
   "DELETE /api/buildings/:buildingId/posts/:postId/reports": undefined,
   "PATCH /api/tenancies/:tenancyId": { endsOn: "2099-12-31" },
   "PATCH /api/roles/:roleId": { endsOn: "2000-01-01" },
+  "POST /api/roles": { email: "matrix@example.test", role: "customer_admin", scopeType: "customer" },
   "POST /api/me/exports": undefined,
+  // A wrong password: the matrix must never erase anyone (REAUTH_FAILED for the allowed caller).
+  "POST /api/me/erasure": { password: "not the password of anyone" },
+  "POST /api/dsr/:requestId/retry": undefined,
+  "POST /api/me/restrictions": { kind: "objection-marketing", active: false },
+  "POST /api/me/consents": { purpose: "chatbot", granted: false, textVersion: "matrix" },
   "PUT /api/me/notifications": { announcements: "never", messages: "never", pinboard: "never" },
+  // Integrator API (issue 7): client registry (session, admin) and Allthings v1 (bearer).
+  "POST /api/api-clients": { name: "Matrix", scopes: ["master-data:read"] },
+  "DELETE /api/api-clients/:clientId": undefined,
+  "POST /api/v1/apps/:appId/properties": { name: "Matrix", timezone: "Europe/Zurich" },
+  "PATCH /api/v1/properties/:propertyId": { name: "Matrix" },
+  "POST /api/v1/properties/:propertyId/groups": { name: "Matrix" },
+  "PATCH /api/v1/groups/:groupId": { name: "Matrix" },
+  "POST /api/v1/groups/:groupId/units": { name: "Matrix", type: "rented" },
+  "PATCH /api/v1/units/:unitId": { name: "Matrix" },
+  "POST /api/v1/units/:unitId/utilisation-periods": { startDate: "2099-01-01", type: "ownership" },
+  "PATCH /api/v1/utilisation-periods/:periodId": { endDate: "2099-12-31" },
+  "POST /api/v1/utilisation-periods/:periodId/users": { email: "from-fixture" },
+  "DELETE /api/v1/utilisation-periods/:periodId/users/:userId": undefined,
+  "POST /api/v1/users": { email: "matrix-v1@example.test", username: "Matrix", locale: "de_DE" },
+  "PATCH /api/v1/users/:userId": { username: "Changed By Matrix" },
+  "POST /api/v1/users/:userId/apps": { name: "Matrix" },
+  "POST /api/v1/registration-codes": { code: "MATRIXCODE1", utilisationPeriods: ["from-fixture"] },
+  "PATCH /api/v1/registration-codes/:codeId": { permanent: true },
+  "DELETE /api/v1/invitations/:codeId": undefined,
+  "POST /api/v1/utilisation-periods/:periodId/registration-codes": {},
+  "POST /api/v1/id-lookup/:appId/:resource": { externalIds: ["x"] },
+  // Webhooks (issue 7): customer admins on /api/webhooks, integrator clients on /api/v1/webhooks.
+  "POST /api/webhooks": { url: "https://erp.example.com/matrix", entities: ["unit"] },
+  "PATCH /api/webhooks/:webhookId": { enabled: false },
+  "DELETE /api/webhooks/:webhookId": undefined,
+  "POST /api/webhooks/:webhookId/secret": undefined,
+  "POST /api/v1/webhooks": { url: "https://erp.example.com/matrix", entities: ["unit"] },
+  "PATCH /api/v1/webhooks/:webhookId": { enabled: false },
+  "DELETE /api/v1/webhooks/:webhookId": undefined,
+  "POST /api/v1/webhooks/:webhookId/secret": undefined,
+  // Service Center, files and documents (issue 8).
+  "POST /api/files": undefined,
+  // Filled in with world A's building, category and file in beforeAll.
+  "POST /api/tickets": {},
+  "POST /api/tickets/:ticketId/messages": { body: "Matrix" },
+  "PATCH /api/tickets/:ticketId": { status: "closed" },
+  "POST /api/tickets/:ticketId/feedback": { rating: 1 },
+  "DELETE /api/tickets/:ticketId/work-orders": undefined,
+  "POST /api/ticket-categories": { name: "Matrix", deadlineHours: 1 },
+  "PATCH /api/ticket-categories/:categoryId": { name: "Hijacked" },
+  "POST /api/service-providers": { name: "Matrix", email: "matrix@example.test" },
+  "PATCH /api/service-providers/:providerId": { name: "Hijacked" },
+  "POST /api/documents": {},
+  "POST /api/units/:unitId/documents": { category: "contract", title: "Matrix", fileId: "from-fixture" },
+  "DELETE /api/documents/:documentId": undefined,
 };
 
 let a: World;
 let b: World;
 const s: Record<string, string> = {};
 /** World A's code (for the resident's own invitations too) and open access request. */
-const fx = { codeId: "", code: "MTRX2345ABCD", requestId: "", announcementId: "", postId: "", exportId: "" };
+const fx = {
+  codeId: "",
+  code: "MTRX2345ABCD",
+  requestId: "",
+  announcementId: "",
+  postId: "",
+  exportId: "",
+  clientId: "",
+  /** Issue 8: a ticket of A's resident with a photo, a category, a provider and a unit document. */
+  ticketId: "",
+  fileId: "",
+  categoryId: "",
+  providerId: "",
+  documentId: "",
+};
+/** Bearer tokens for the /api/v1 matrix (issue 7). */
+const t: Record<string, string> = {};
 
 beforeAll(async () => {
   a = await makeWorld();
@@ -132,7 +210,65 @@ beforeAll(async () => {
     target: { type: "building", ids: [a.buildingIds[0]] },
   };
   SAMPLE_BODIES["POST /api/access-requests/:requestId/approve"] = { tenancyId: a.tenancyIds[0] };
+  await ticketFixtures(now);
+  SAMPLE_BODIES["POST /api/v1/utilisation-periods/:periodId/users"] = { email: a.emails.otherBuilding };
+  SAMPLE_BODIES["POST /api/v1/registration-codes"] = { code: "MATRIXCODE1", utilisationPeriods: [a.tenancyIds[0]] };
+  const aClient = await registerClient(s.aAdmin, a.slug);
+  fx.clientId = aClient.clientId;
+  t.aClient = await clientToken(aClient, a.slug);
+  t.bClient = await clientToken(await registerClient(s.bAdmin, b.slug), b.slug);
+  t.aProfileOnly = await clientToken(await registerClient(s.aAdmin, a.slug, { scopes: ["user:profile"] }), a.slug);
+  const own = await registerClient(s.aAdmin, a.slug, { firstParty: true });
+  t.aResident = (await passwordToken(own, a.emails.resident, PASSWORD, a.slug)).access_token;
+  t.aManager = (await passwordToken(own, a.emails.manager, PASSWORD, a.slug)).access_token;
 });
+
+/** Issue 8 fixtures of world A (ids derived from the customer, so a foreign caller cannot guess more). */
+async function ticketFixtures(now: number) {
+  const c = a.customerId;
+  Object.assign(fx, {
+    ticketId: `ticket-${c}`,
+    fileId: `file-${c}`,
+    categoryId: `cat-${c}`,
+    providerId: `prov-${c}`,
+    documentId: `doc-${c}`,
+  });
+  const docFile = `docfile-${c}`;
+  await env.DB_CH.batch([
+    env.DB_CH.prepare(
+      "INSERT INTO ticket_categories (id, customer_id, name, deadline_hours, created_at) VALUES (?, ?, 'Fixture', 48, ?)",
+    ).bind(fx.categoryId, c, now),
+    env.DB_CH.prepare(
+      "INSERT INTO service_providers (id, customer_id, name, email, created_at) VALUES (?, ?, 'Fixture AG', 'fixture-ag@example.test', ?)",
+    ).bind(fx.providerId, c, now),
+    env.DB_CH.prepare(
+      "INSERT INTO tickets (id, customer_id, building_id, unit_id, reporter_id, category_id, title, description, status, waiting_since, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 'Fixture', 'Fixture', 'closed', NULL, ?, ?)",
+    ).bind(fx.ticketId, c, a.buildingIds[0], a.unitIds[0], a.userIds.resident, fx.categoryId, now, now),
+    env.DB_CH.prepare(
+      "INSERT INTO files (id, customer_id, subject_id, uploaded_by, owner_type, owner_id, content_type, size, name, object_key, state, created_at) VALUES (?, ?, ?, ?, 'ticket', ?, 'image/png', 1, 'fixture.png', ?, 'attached', ?)",
+    ).bind(fx.fileId, c, a.userIds.resident, a.userIds.resident, fx.ticketId, `files/${c}/fixture`, now),
+    env.DB_CH.prepare(
+      "INSERT INTO files (id, customer_id, uploaded_by, owner_type, owner_id, content_type, size, name, object_key, state, created_at) VALUES (?, ?, ?, 'document', ?, 'application/pdf', 1, 'lease.pdf', ?, 'attached', ?)",
+    ).bind(docFile, c, a.userIds.manager, fx.documentId, `files/${c}/lease`, now),
+    env.DB_CH.prepare(
+      "INSERT INTO documents (id, customer_id, scope, category, title, file_id, unit_id, tenancy_id, created_by, created_at) VALUES (?, ?, 'unit', 'contract', 'Fixture lease', ?, ?, ?, ?, ?)",
+    ).bind(fx.documentId, c, docFile, a.unitIds[0], a.tenancyIds[0], a.userIds.manager, now),
+  ]);
+  await env.FILES_CH.put(`files/${c}/fixture`, new Uint8Array([0x89, 0x50]));
+  await env.FILES_CH.put(`files/${c}/lease`, new Uint8Array([0x25, 0x50]));
+  SAMPLE_BODIES["POST /api/tickets"] = {
+    buildingId: a.buildingIds[0],
+    categoryId: fx.categoryId,
+    title: "Matrix",
+    description: "Matrix",
+  };
+  SAMPLE_BODIES["POST /api/documents"] = {
+    category: "house-rules",
+    title: "Matrix",
+    fileId: fx.fileId,
+    target: { type: "property", id: a.propertyId },
+  };
+}
 
 function fill(path: string, w: World): string {
   return path.replace(/:(\w+)/g, (_, name: string) => {
@@ -160,6 +296,33 @@ function fill(path: string, w: World): string {
         return `r-manager-${w.customerId.slice("cus-".length)}`;
       case "userId":
         return w.userIds.neighbour;
+      case "clientId":
+        return fx.clientId;
+      case "appId":
+        return w.customerId;
+      case "propertyId":
+        return w.propertyId;
+      case "groupId":
+        return w.buildingIds[0];
+      case "periodId":
+        return w.tenancyIds[0];
+      case "webhookId":
+        // No such endpoint: whoever passes the guards gets 404; a foreign caller never more.
+        return `hook-${w.customerId}`;
+      case "resource":
+        return "property";
+      case "ticketId":
+        return fx.ticketId;
+      case "fileId":
+        return fx.fileId;
+      case "categoryId":
+        return fx.categoryId;
+      case "providerId":
+        return fx.providerId;
+      case "documentId":
+        return fx.documentId;
+      case "token":
+        return "A".repeat(43);
       default:
         throw new Error(`No fixture for path parameter :${name}; add one to the authorization matrix`);
     }
@@ -219,7 +382,9 @@ describe("route table", () => {
 });
 
 describe("authorization matrix", () => {
-  const protectedRoutes = () => routeTable.filter((r) => r.access !== "public" && r.access !== "dev");
+  // Cookie-session routes; the bearer routes of /api/v1 have their own matrix below.
+  const protectedRoutes = () =>
+    routeTable.filter((r) => r.access !== "public" && r.access !== "dev" && r.access !== "api");
   const need = (access: Access, ...levels: Access[]) => levels.includes(access);
 
   it("answers 401 without identity on every protected route", async () => {
@@ -268,7 +433,11 @@ describe("authorization matrix", () => {
 
   it("refuses a resident of another building on building- and unit-scoped routes", async () => {
     for (const r of protectedRoutes()) {
-      if (!/:(buildingId|unitId|tenancyId|codeId|requestId|announcementId|postId|roleId|userId|exportId)/.test(r.path))
+      if (
+        !/:(buildingId|unitId|tenancyId|codeId|requestId|announcementId|postId|roleId|userId|exportId|ticketId|fileId|documentId|categoryId|providerId)/.test(
+          r.path,
+        )
+      )
         continue;
       const res = await call(r, { app: a.slug, session: s.aOtherBuilding, ids: a });
       expect([403, 404], `${r.method} ${r.path}`).toContain(res.status);
@@ -320,6 +489,18 @@ describe("authorization matrix", () => {
     expect(await count("SELECT count(*) AS n FROM announcement_acks WHERE customer_id = ?")).toBe(0);
     expect(await count("SELECT count(*) AS n FROM moderation_reports WHERE customer_id = ?")).toBe(0);
     expect(await count("SELECT count(*) AS n FROM moderation_log WHERE customer_id = ?")).toBe(0);
+    // Issue 8: the fixture ticket, category, provider and document are untouched, nothing was added.
+    expect(await count("SELECT count(*) AS n FROM tickets WHERE customer_id = ? AND title = 'Fixture'")).toBe(1);
+    expect(await count("SELECT count(*) AS n FROM tickets WHERE customer_id = ?")).toBe(1);
+    expect(await count("SELECT count(*) AS n FROM ticket_messages WHERE customer_id = ?")).toBe(0);
+    expect(await count("SELECT count(*) AS n FROM ticket_categories WHERE customer_id = ? AND name = 'Fixture'")).toBe(
+      1,
+    );
+    expect(
+      await count("SELECT count(*) AS n FROM service_providers WHERE customer_id = ? AND name = 'Fixture AG'"),
+    ).toBe(1);
+    expect(await count("SELECT count(*) AS n FROM documents WHERE customer_id = ? AND deleted_at IS NULL")).toBe(1);
+    expect(await count("SELECT count(*) AS n FROM work_order_links WHERE customer_id = ?")).toBe(0);
     expect(await count("SELECT count(*) AS n FROM notification_preferences WHERE customer_id = ?")).toBe(0);
     expect(await count("SELECT count(*) AS n FROM tenancies WHERE customer_id = ? AND ends_on IS NOT NULL")).toBe(0);
     expect(
@@ -365,5 +546,99 @@ describe("development-only routes", () => {
       // In production the bare host resolves no app, and a real app host has no dev routes.
       expect([404], `${r.method} ${r.path}`).toContain(res.status);
     }
+  });
+});
+
+describe("integrator API matrix (/api/v1, bearer tokens, issue 7)", () => {
+  // Each case sends every v1 route in a burst with one client's tokens: a full bucket per case keeps
+  // the per-client rate limit (its own tests are in oauth-tokens.test.ts) out of the access answers.
+  beforeEach(() => resetApiRateLimits());
+  const apiRoutes = () => routeTable.filter((r) => r.access === "api");
+  async function callV1(route: { method: string; path: string }, token: string | undefined, ids: World) {
+    const body = SAMPLE_BODIES[`${route.method} ${route.path}`];
+    const res = await v1(fill(route.path, ids).slice("/api/v1".length), token, {
+      app: a.slug,
+      method: route.method,
+      ...(body === undefined ? {} : { json: body }),
+    });
+    return { status: res.status, text: await res.text() };
+  }
+
+  it("declares a scope for every v1 route and exposes no v1 route without one", () => {
+    expect(apiRoutes().length).toBeGreaterThan(25);
+    for (const r of apiRoutes()) expect(r.api?.scope, `${r.method} ${r.path}`).toBeTruthy();
+    expect(routeTable.filter((r) => r.path.startsWith("/api/v1/") && r.access !== "api")).toEqual([]);
+  });
+
+  it("answers 401 without a token and ignores a session cookie", async () => {
+    for (const r of apiRoutes()) {
+      const res = await callV1(r, undefined, a);
+      expect(res.status, `${r.method} ${r.path}`).toBe(401);
+      expectNoLeak(res.text, a);
+      const withCookie = await v1(fill(r.path, a).slice("/api/v1".length), undefined, {
+        app: a.slug,
+        method: r.method,
+        headers: { cookie: `__Host-quartier_session=${s.aAdmin}` },
+        ...(SAMPLE_BODIES[`${r.method} ${r.path}`] === undefined
+          ? {}
+          : { json: SAMPLE_BODIES[`${r.method} ${r.path}`] }),
+      });
+      expect(withCookie.status, `cookie ${r.method} ${r.path}`).toBe(401);
+    }
+  });
+
+  it("never shows or changes our data for a foreign customer's token (403/404), even on our host", async () => {
+    for (const r of apiRoutes()) {
+      const res = await callV1(r, t.bClient, a);
+      if (/:\w+/.test(r.path) && !r.path.startsWith("/api/v1/users/:userId/apps")) {
+        expect([403, 404], `${r.method} ${r.path}`).toContain(res.status);
+      } else {
+        expect(res.status, `${r.method} ${r.path}`).toBeLessThan(500);
+        expect(res.status, `${r.method} ${r.path}`).not.toBe(401);
+      }
+      expectNoLeak(res.text, a);
+    }
+  });
+
+  it("answers 403 (never 401) to a token without the route's scope", async () => {
+    for (const r of apiRoutes()) {
+      if (r.api?.scope === "user:profile") continue;
+      const res = await callV1(r, t.aProfileOnly, a);
+      expect(res.status, `${r.method} ${r.path}`).toBe(403);
+      expectNoLeak(res.text, a);
+    }
+  });
+
+  it("answers 403 to residents' and managers' password-grant tokens where a customer admin is required", async () => {
+    for (const r of apiRoutes()) {
+      if (!r.api?.staff) continue;
+      for (const who of ["aResident", "aManager"]) {
+        const res = await callV1(r, t[who], a);
+        expect(res.status, `${who} ${r.method} ${r.path}`).toBe(403);
+      }
+    }
+  });
+
+  it("changed nothing of world A through the refused v1 calls", async () => {
+    const count = async (sql: string) =>
+      (await env.DB_CH.prepare(sql).bind(a.customerId).first<{ n: number }>())?.n ?? -1;
+    expect(await count("SELECT count(*) AS n FROM properties WHERE customer_id = ?")).toBe(1);
+    expect(await count("SELECT count(*) AS n FROM buildings WHERE customer_id = ?")).toBe(2);
+    expect(await count("SELECT count(*) AS n FROM units WHERE customer_id = ?")).toBe(2);
+    expect(await count("SELECT count(*) AS n FROM tenancies WHERE customer_id = ?")).toBe(2);
+    expect(await count("SELECT count(*) AS n FROM tenancy_members WHERE customer_id = ?")).toBe(3);
+    expect(await count("SELECT count(*) AS n FROM users WHERE customer_id = ?")).toBe(5);
+    expect(await count("SELECT count(*) AS n FROM activation_codes WHERE customer_id = ?")).toBe(1);
+    expect(await count("SELECT count(*) AS n FROM master_data_changes WHERE customer_id = ?")).toBe(0);
+    expect(await count("SELECT count(*) AS n FROM api_clients WHERE customer_id = ? AND revoked_at IS NOT NULL")).toBe(
+      0,
+    );
+  });
+
+  it("lets the right token in (the matrix is not passing because everything is refused)", async () => {
+    for (const path of ["/api/v1/properties", "/api/v1/groups/:groupId", "/api/v1/utilisation-periods/:periodId"]) {
+      expect((await callV1({ method: "GET", path }, t.aClient, a)).status, path).toBe(200);
+    }
+    expect((await callV1({ method: "GET", path: "/api/v1/me" }, t.aResident, a)).status).toBe(200);
   });
 });

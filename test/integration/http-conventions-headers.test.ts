@@ -6,7 +6,7 @@ import { api } from "../helpers/http";
 
 /** Security headers, caching and the API description (security.md D3, D4; design: OpenAPI 3.1). */
 
-const ACCESS: readonly Access[] = ["public", "session", "staff", "admin", "dev"];
+const ACCESS: readonly Access[] = ["public", "session", "staff", "admin", "dev", "api"];
 const METHODS = new Set(["get", "put", "post", "patch", "delete", "head", "options", "trace"]);
 
 function expectHardened(res: Response) {
@@ -24,6 +24,7 @@ function expectHardened(res: Response) {
 
 interface Operation {
   "x-access"?: string;
+  "x-scope"?: string;
   security?: Record<string, string[]>[];
   responses?: Record<string, { description?: string }>;
 }
@@ -107,7 +108,9 @@ describe("GET /api/openapi.json", () => {
       const access = op["x-access"] as Access;
       expect(ACCESS, where).toContain(access);
       const needsSession = access === "session" || access === "staff" || access === "admin";
-      expect(op.security, where).toEqual(needsSession ? [{ session: [] }] : []);
+      // Integrator routes (/api/v1) need a bearer token with the route's scope instead of a session.
+      if (access === "api") expect(op.security, where).toEqual([{ oauth2: [op["x-scope"]] }]);
+      else expect(op.security, where).toEqual(needsSession ? [{ session: [] }] : []);
       expect(Object.keys(op.responses ?? {}).length, where).toBeGreaterThan(0);
       for (const r of Object.values(op.responses ?? {})) expect(typeof r.description, where).toBe("string");
     }

@@ -2,14 +2,33 @@ import { signal } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import { LOCALES, type Locale } from "../../src/shared/locales";
 import { ApiError, api, type Building, type Me } from "./api";
+import { AccountMenu } from "./features/account/account-menu";
+import { Admin } from "./features/admin/admin";
 import { Manage } from "./features/manage";
 import { Privacy } from "./features/privacy";
 import { RoomView } from "./features/room";
 import { locale, t } from "./i18n";
 
 const LANGUAGE_NAMES: Record<Locale, string> = { de: "Deutsch", fr: "Français", it: "Italiano", en: "English" };
-export type Section = "pinboard" | "chat" | "neighbours" | "manage" | "privacy";
-const SECTIONS: Section[] = ["pinboard", "chat", "neighbours", "manage", "privacy"];
+export type Section = "pinboard" | "chat" | "neighbours" | "tickets" | "manage" | "admin" | "privacy";
+const SECTIONS: Section[] = ["pinboard", "chat", "neighbours", "tickets", "manage", "admin", "privacy"];
+/** Sections that are a customer's micro-app: shown only when it is on, under the name it was given. */
+const SECTION_APP: Partial<Record<Section, string>> = {
+  pinboard: "pinboard",
+  neighbours: "my-neighbours",
+  tickets: "service-center",
+};
+
+/** A section's name: the customer's own name for its micro-app, else the catalogue's. */
+export function sectionLabel(who: Me, s: Section): string {
+  const key = SECTION_APP[s];
+  const app = key ? who.apps.find((a) => a.key === key) : undefined;
+  return app?.name ?? t(s);
+}
+const sectionOn = (who: Me, s: Section) => {
+  const key = SECTION_APP[s];
+  return !key || who.apps.some((a) => a.key === key);
+};
 
 const me = signal<Me | null>(null);
 const buildings = signal<Building[] | null>(null);
@@ -53,11 +72,6 @@ async function changeLanguage(next: Locale) {
   await api("/api/me", { method: "PATCH", json: { locale: next } }).catch(() => undefined);
 }
 
-async function logout() {
-  await api("/api/auth/logout", { method: "POST" }).catch(() => undefined);
-  location.assign("/");
-}
-
 export function App() {
   useEffect(() => {
     void boot();
@@ -71,8 +85,10 @@ export function App() {
   const managing = !!current && who.roles.managedBuildingIds.includes(current.id);
   const living = !!current && who.memberships.some((m) => m.buildingId === current.id);
   // Direct messages and profiles are between residents; the console is for the building's managers.
-  const sections = SECTIONS.filter((s) => (s !== "manage" || managing) && (s !== "neighbours" || living));
-  const section = sections.includes(route.value.section) ? route.value.section : "pinboard";
+  const sections = SECTIONS.filter(
+    (s) => (s !== "manage" || managing) && (s !== "neighbours" || living) && (s !== "admin" || who.roles.admin),
+  ).filter((s) => sectionOn(who, s));
+  const section = sections.includes(route.value.section) ? route.value.section : (sections[0] ?? "privacy");
   return (
     <>
       <a class="skip" href="#main">
@@ -102,9 +118,7 @@ export function App() {
             ))}
           </select>
         </label>
-        <button type="button" class="secondary" onClick={() => void logout()}>
-          {t("logout")}
-        </button>
+        <AccountMenu me={who} />
       </header>
       {current ? (
         <>
@@ -119,13 +133,13 @@ export function App() {
                   navigate(current.id, s);
                 }}
               >
-                {t(s)}
+                {sectionLabel(who, s)}
               </a>
             ))}
           </nav>
           <main id="main" tabIndex={-1}>
             <h1 class="visually-hidden">
-              {current.name}, {t(section)}
+              {current.name}, {sectionLabel(who, section)}
             </h1>
             <p class="address">
               {current.name === current.street ? "" : `${current.name}, `}
@@ -133,6 +147,13 @@ export function App() {
             </p>
             {section === "manage" ? (
               <Manage key={current.id} building={current} />
+            ) : section === "admin" ? (
+              <Admin
+                buildings={list}
+                onApps={(apps) => {
+                  me.value = { ...who, apps: apps.filter((a) => a.enabled).map((a) => ({ key: a.key, name: a.name })) };
+                }}
+              />
             ) : section === "privacy" ? (
               <Privacy />
             ) : (
@@ -143,6 +164,15 @@ export function App() {
       ) : (
         <main id="main">
           <p>{t("noBuilding")}</p>
+          {/* The ways into a building are the account pages (decision 0026). */}
+          <ul>
+            <li>
+              <a href={`/signup?lang=${locale.value}`}>{t("enterCode")}</a>
+            </li>
+            <li>
+              <a href={`/request-access?lang=${locale.value}`}>{t("askForAccess")}</a>
+            </li>
+          </ul>
         </main>
       )}
     </>

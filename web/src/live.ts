@@ -1,6 +1,13 @@
 import { signal } from "@preact/signals";
 import ReconnectingWebSocket from "partysocket/ws";
-import type { ClientMessage, ErrorCode, ProfileDto, RoomEvent, ServerMessage } from "../../src/shared/protocol";
+import type {
+  ClientMessage,
+  ErrorCode,
+  ProfileDto,
+  RoomEvent,
+  ServerMessage,
+  TicketLiveEvent,
+} from "../../src/shared/protocol";
 
 /** Writes carry a client id: resent after a reconnect or a reload, the room stores them once. */
 export type Write = Extract<ClientMessage, { clientId: string }>;
@@ -15,6 +22,8 @@ export interface LiveHandlers {
   roster?(profiles: ProfileDto[], online: string[] | null): void;
   presence?(users: { userId: string; profile: ProfileDto | null; online?: boolean }[]): void;
   typing?(scope: "chat" | "dm", userId: string): void;
+  /** A ticket of yours (or, for staff, of the building) changed: ephemeral, reload it over HTTP. */
+  ticket?(event: TicketLiveEvent): void;
 }
 
 const OUTBOX_KEY = "quartier.outbox";
@@ -160,6 +169,9 @@ export class LiveRoom {
         return;
       case "typing":
         this.on.typing?.(m.scope, m.userId);
+        return;
+      case "ticket":
+        this.on.ticket?.(m.event);
         return;
       case "error":
         // A write the room refused for good is dropped from the outbox; INTERNAL and RATE_LIMITED retry.

@@ -35,7 +35,11 @@ export const masterDataChanges = sqliteTable(
     relatedId: text("related_id"),
     occurredAt: integer("occurred_at", { mode: "timestamp_ms" }).notNull(),
   },
-  (t) => [index("master_data_changes_customer_idx").on(t.customerId, t.occurredAt)],
+  (t) => [
+    index("master_data_changes_customer_idx").on(t.customerId, t.occurredAt),
+    // The purge deletes by age alone, across customers.
+    index("master_data_changes_occurred_idx").on(t.occurredAt),
+  ],
 );
 export type MasterDataChangeRow = typeof masterDataChanges.$inferSelect;
 

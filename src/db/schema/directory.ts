@@ -28,3 +28,31 @@ export const appsMap = tableMap({
     created_at: createdColumn,
   },
 });
+
+/**
+ * OAuth2 client id → customer and jurisdiction, so the token endpoint knows which regional store holds
+ * the client before it reads anything. The client record itself (name, scopes, secret hash) lives in
+ * the customer's regional database. No personal data.
+ */
+export const apiClientRoutes = sqliteTable(
+  "api_client_routes",
+  {
+    clientId: text("client_id").primaryKey(),
+    customerId: text("customer_id").notNull(),
+    jurisdiction: text("jurisdiction", { enum: ["ch", "eu"] }).notNull(),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [index("api_client_routes_customer_idx").on(t.customerId)],
+);
+
+export const apiClientRoutesMap = tableMap({
+  table: "api_client_routes",
+  store: "directory",
+  description: "OAuth2 client id to customer and jurisdiction (routing only), kept as long as the client",
+  columns: {
+    client_id: { ...idColumn, purpose: "The OAuth2 client id" },
+    customer_id: { ...idColumn, purpose: "Routing to the customer" },
+    jurisdiction: orgColumn("Which regional store holds the client"),
+    created_at: createdColumn,
+  },
+});

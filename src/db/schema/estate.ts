@@ -1,4 +1,4 @@
-import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { createdColumn, customerColumn, idColumn, orgColumn, tableMap } from "../../privacy/classification";
 import { customers } from "./customers";
 
@@ -12,6 +12,9 @@ export const properties = sqliteTable(
       .references(() => customers.id),
     name: text("name").notNull(),
     externalId: text("external_id"),
+    /** IANA time zone of the property (Allthings `timezone`). */
+    timezone: text("timezone").notNull().default("Europe/Zurich"),
+    label: text("label"),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
   },
   (t) => [
@@ -37,6 +40,11 @@ export const buildings = sqliteTable(
     city: text("city").notNull(),
     country: text("country").notNull(),
     externalId: text("external_id"),
+    /** House number when an integrator sends it apart (Allthings `address.houseNumber`); `street` holds both. */
+    houseNumber: text("house_number"),
+    /** The managing company's id in the integrator's model (Allthings `propertyManagerID`), opaque. */
+    propertyManagerId: text("property_manager_id"),
+    description: text("description"),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
   },
   (t) => [
@@ -63,6 +71,14 @@ export const units = sqliteTable(
     type: text("type", { enum: UNIT_TYPES }).notNull(),
     floor: text("floor"),
     externalId: text("external_id"),
+    /** Allthings `objectType` (kebab-case, e.g. `flat`, `parking-space`), null when not given. */
+    objectType: text("object_type"),
+    /** Floor area in m² (Allthings `size`). */
+    size: real("size"),
+    /** Rented or owned (Allthings unit `type`). */
+    tenure: text("tenure", { enum: ["rented", "owned"] })
+      .notNull()
+      .default("rented"),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
   },
   (t) => [
@@ -82,6 +98,8 @@ export const propertiesMap = tableMap({
     customer_id: customerColumn,
     name: orgColumn("Property name"),
     external_id: orgColumn("Key in the customer's ERP"),
+    timezone: orgColumn("Time zone of the property"),
+    label: orgColumn("Short label of the property"),
     created_at: createdColumn,
   },
 });
@@ -100,6 +118,9 @@ export const buildingsMap = tableMap({
     city: orgColumn("Building address"),
     country: orgColumn("Building address"),
     external_id: orgColumn("Key in the customer's ERP"),
+    house_number: orgColumn("Building address (house number)"),
+    property_manager_id: orgColumn("Managing company's key in the integrator's model"),
+    description: orgColumn("Description of the building"),
     created_at: createdColumn,
   },
 });
@@ -116,6 +137,9 @@ export const unitsMap = tableMap({
     type: orgColumn("Kind of unit"),
     floor: orgColumn("Floor"),
     external_id: orgColumn("Key in the customer's ERP"),
+    object_type: orgColumn("Allthings object type of the unit"),
+    size: orgColumn("Floor area"),
+    tenure: orgColumn("Rented or owned"),
     created_at: createdColumn,
   },
 });

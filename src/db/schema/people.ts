@@ -17,10 +17,15 @@ export const users = sqliteTable(
     locale: text("locale", { enum: LOCALES }).notNull(),
     status: text("status", { enum: ["pending", "active", "disabled", "erased"] }).notNull(),
     emailVerifiedAt: integer("email_verified_at", { mode: "timestamp_ms" }),
+    /** The person's key in the customer's ERP (Allthings `externalId`), unique per customer. */
+    externalId: text("external_id"),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
     updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
   },
-  (t) => [uniqueIndex("users_customer_email_uq").on(t.customerId, t.email)],
+  (t) => [
+    uniqueIndex("users_customer_email_uq").on(t.customerId, t.email),
+    uniqueIndex("users_external_uq").on(t.customerId, t.externalId),
+  ],
 );
 export type User = typeof users.$inferSelect;
 
@@ -45,6 +50,8 @@ export const tenancies = sqliteTable(
     startsOn: text("starts_on").notNull(),
     endsOn: text("ends_on"),
     externalId: text("external_id"),
+    /** Free label of the period (Allthings `name`). */
+    name: text("name"),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
   },
   (t) => [
@@ -170,6 +177,14 @@ export const usersMap = tableMap({
       erasure: "null",
       personal: true,
     },
+    external_id: {
+      category: "identifier",
+      purpose: "The person's key in the customer's ERP, so integrations can sync the account (R-I1)",
+      basis: "contract",
+      retention: "As long as the account",
+      erasure: "null",
+      personal: true,
+    },
     created_at: createdColumn,
     updated_at: createdColumn,
   },
@@ -199,6 +214,7 @@ export const tenanciesMap = tableMap({
     starts_on: tenancyDate,
     ends_on: tenancyDate,
     external_id: { ...tenancyDate, purpose: "Key in the customer's ERP", personal: false },
+    name: { ...tenancyDate, purpose: "Label of the period in the customer's ERP" },
     created_at: createdColumn,
   },
 });

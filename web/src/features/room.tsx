@@ -8,6 +8,8 @@ import { Chat } from "./chat";
 import { Neighbours } from "./neighbours";
 import { notice } from "./notice";
 import { Pinboard } from "./pinboard";
+import { ticketPulse } from "./tickets/state";
+import { Tickets } from "./tickets/tickets";
 
 const STATUS_TEXT: Record<ConnStatus, Parameters<typeof t>[0]> = {
   connecting: "connConnecting",
@@ -35,6 +37,9 @@ export function RoomView({
       roster: (profiles, online) => board.setRoster(profiles, online),
       presence: (users) => board.applyPresence(users),
       typing: (scope, userId) => board.noteTyping(scope, userId),
+      ticket: (event) => {
+        ticketPulse.value = event;
+      },
       error: (code) => {
         notice.value = code === "RATE_LIMITED" ? t("errorRateLimited") : t("errorGeneric");
       },
@@ -75,6 +80,7 @@ export function RoomView({
       {section === "pinboard" ? <Pinboard board={board} live={live} me={me} /> : null}
       {section === "chat" ? <Chat board={board} live={live} me={me} /> : null}
       {section === "neighbours" ? <Neighbours board={board} live={live} me={me} /> : null}
+      {section === "tickets" ? <Tickets buildingId={buildingId} me={me} live={status} /> : null}
     </>
   );
 }

@@ -1,0 +1,1 @@
+ALTER TABLE `buildings` ADD `house_number` text;

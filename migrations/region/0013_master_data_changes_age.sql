@@ -1,0 +1,1 @@
+CREATE INDEX `master_data_changes_occurred_idx` ON `master_data_changes` (`occurred_at`);

@@ -1,0 +1,186 @@
+import { useSignal } from "@preact/signals";
+import { useEffect } from "preact/hooks";
+import { ApiError, api, type Building } from "../../api";
+import { t } from "../../i18n";
+import type { MessageKey } from "../../i18n/en";
+import { formatDay } from "./day";
+import { failed } from "./fail";
+
+interface RoleRow {
+  id: string;
+  userId: string;
+  name: string;
+  email: string;
+  role: "customer_admin" | "property_manager";
+  scopeType: string;
+  scopeId: string;
+  startsOn: string;
+  endsOn: string | null;
+}
+interface Property {
+  id: string;
+  name: string;
+}
+
+const today = () => new Date().toISOString().slice(0, 10);
+const yesterday = () => new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
+
+/** Customer admin: who manages what (GET /api/roles), ending a role (PATCH) and giving one (POST). */
+export function StaffAdmin({ buildings }: { buildings: Building[] }) {
+  const roles = useSignal<RoleRow[] | null>(null);
+  const properties = useSignal<Property[]>([]);
+  const message = useSignal("");
+  const load = async () => {
+    const [r, p] = await Promise.all([api<RoleRow[]>("/api/roles"), api<Property[]>("/api/properties")]);
+    roles.value = r;
+    properties.value = p;
+  };
+  useEffect(() => {
+    load().catch((e) => {
+      message.value = failed(e);
+    });
+  }, []);
+  const scopeName = (r: RoleRow) => {
+    if (r.scopeType === "customer") return t("scopeCustomer");
+    if (r.scopeType === "property") return properties.value.find((p) => p.id === r.scopeId)?.name ?? r.scopeId;
+    if (r.scopeType === "building") return buildings.find((b) => b.id === r.scopeId)?.name ?? r.scopeId;
+    return r.scopeId;
+  };
+  const end = async (r: RoleRow) => {
+    try {
+      await api(`/api/roles/${encodeURIComponent(r.id)}`, { method: "PATCH", json: { endsOn: yesterday() } });
+      message.value = t("saved");
+      await load();
+    } catch (e) {
+      message.value = failed(e);
+    }
+  };
+  return (
+    <section aria-labelledby="staff-title">
+      <h2 id="staff-title">{t("staffTitle")}</h2>
+      <p class="status" role="status">
+        {message.value}
+      </p>
+      {roles.value === null ? <p aria-busy="true">{t("loading")}</p> : null}
+      <ul class="cards">
+        {(roles.value ?? []).map((r) => {
+          const active = r.endsOn === null || r.endsOn >= today();
+          return (
+            <li key={r.id} data-role={r.id} class={active ? "" : "ended"}>
+              <p class="author">
+                {r.name} <span class="meta">{r.email}</span>
+              </p>
+              <p>
+                {t(`role_${r.role}` as MessageKey)} · {t("scope")} {scopeName(r)}
+              </p>
+              <p class="meta">
+                {t("tenancyStart")} {formatDay(r.startsOn)}
+                {r.endsOn ? ` · ${t("tenancyEnd")} ${formatDay(r.endsOn)}` : ""}
+                {active ? "" : ` (${t("roleEnded")})`}
+              </p>
+              {active ? (
+                <button type="button" class="secondary" onClick={() => void end(r)}>
+                  {t("roleEnd")}
+                  <span class="visually-hidden">: {r.name}</span>
+                </button>
+              ) : null}
+            </li>
+          );
+        })}
+      </ul>
+      <GrantForm
+        properties={properties.value}
+        buildings={buildings}
+        onGranted={async () => {
+          message.value = t("saved");
+          await load();
+        }}
+      />
+    </section>
+  );
+}
+
+interface GrantProps {
+  properties: Property[];
+  buildings: Building[];
+  onGranted(): Promise<void>;
+}
+
+function GrantForm(props: GrantProps) {
+  const role = useSignal<RoleRow["role"]>("property_manager");
+  const status = useSignal("");
+  const submit = async (form: HTMLFormElement) => {
+    const data = new FormData(form);
+    const [scopeType, scopeId] = String(data.get("scope") ?? "customer").split(":");
+    try {
+      await api("/api/roles", {
+        json: {
+          email: String(data.get("email") ?? ""),
+          role: role.value,
+          scopeType,
+          ...(scopeId ? { scopeId } : {}),
+        },
+      });
+      form.reset();
+      status.value = "";
+      await props.onGranted();
+    } catch (e) {
+      status.value = e instanceof ApiError && e.code === "NOT_FOUND" ? t("grantNoAccount") : failed(e);
+    }
+  };
+  return (
+    <form
+      class="compose"
+      aria-labelledby="grant-title"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void submit(e.currentTarget);
+      }}
+    >
+      <h3 id="grant-title">{t("grantTitle")}</h3>
+      <p class="meta" id="grant-hint">
+        {t("grantHint")}
+      </p>
+      <label for="grant-email">{t("grantEmail")}</label>
+      <input id="grant-email" name="email" type="email" required autoComplete="off" aria-describedby="grant-hint" />
+      <label for="grant-role">{t("role")}</label>
+      <select
+        id="grant-role"
+        value={role.value}
+        onChange={(e) => {
+          role.value = e.currentTarget.value as RoleRow["role"];
+        }}
+      >
+        <option value="property_manager">{t("role_property_manager")}</option>
+        <option value="customer_admin">{t("role_customer_admin")}</option>
+      </select>
+      <label for="grant-scope">{t("scope")}</label>
+      <select id="grant-scope" name="scope">
+        {role.value === "customer_admin" ? (
+          <option value="customer">{t("scopeCustomer")}</option>
+        ) : (
+          <>
+            <optgroup label={t("property")}>
+              {props.properties.map((p) => (
+                <option key={p.id} value={`property:${p.id}`}>
+                  {p.name}
+                </option>
+              ))}
+            </optgroup>
+            <optgroup label={t("building")}>
+              {props.buildings.map((b) => (
+                <option key={b.id} value={`building:${b.id}`}>
+                  {b.name}
+                </option>
+              ))}
+            </optgroup>
+          </>
+        )}
+      </select>
+      <button type="submit">{t("grantButton")}</button>
+      <p class="status" role="status">
+        {status.value}
+      </p>
+    </form>
+  );
+}

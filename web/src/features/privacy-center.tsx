@@ -1,0 +1,278 @@
+import { useSignal } from "@preact/signals";
+import { useEffect } from "preact/hooks";
+import { ApiError, api } from "../api";
+import { INTL_LOCALE, locale, t } from "../i18n";
+import type { MessageKey } from "../i18n/en";
+
+/**
+ * The rights of the privacy center on the JSON API: restriction and objection (R-P5, R-P6), consents
+ * given and withdrawn the same way (R-P7), the person's own requests with their due date (R-P15) and
+ * the erasure of the account after entering the password again (R-P4, decisions 0023/0024).
+ */
+const RESTRICTION_KINDS = ["restriction", "objection-marketing", "objection-legitimate-interest"] as const;
+type RestrictionKind = (typeof RESTRICTION_KINDS)[number];
+interface Restrictions {
+  restrictions: { kind: RestrictionKind; since: string }[];
+}
+interface Decision {
+  purpose: string;
+  granted: boolean;
+  textVersion: string;
+  at: string;
+}
+interface Consents {
+  current: Decision[];
+  history: Decision[];
+}
+interface MyRequest {
+  id: string;
+  kind: string;
+  state: string;
+  receivedAt: string;
+  dueAt: string;
+  doneAt: string | null;
+}
+/** Purposes that rely on consent today; others already decided (micro-apps) are listed too. */
+const PURPOSES = ["newsletter", "chatbot"];
+/** The version of the consent texts in the catalogues; recorded with every decision. */
+const CONSENT_TEXT_VERSION = "2026-11";
+
+const day = (iso: string) =>
+  new Intl.DateTimeFormat(INTL_LOCALE[locale.value], { dateStyle: "medium" }).format(new Date(iso));
+const label = (prefix: string, v: string) => {
+  const text = t(`${prefix}${v}` as MessageKey);
+  return text === undefined ? v : text;
+};
+const errorText = (e: unknown) =>
+  e instanceof ApiError && e.code === "RATE_LIMITED" ? t("errorTooManyTries") : t("errorGeneric");
+
+export function RestrictionSettings() {
+  const active = useSignal<Restrictions["restrictions"] | null>(null);
+  const error = useSignal("");
+  useEffect(() => {
+    api<Restrictions>("/api/me/restrictions")
+      .then((r) => {
+        active.value = r.restrictions;
+      })
+      .catch((e) => {
+        error.value = errorText(e);
+      });
+  }, []);
+  const toggle = async (kind: RestrictionKind, on: boolean) => {
+    error.value = "";
+    try {
+      active.value = (await api<Restrictions>("/api/me/restrictions", { json: { kind, active: on } })).restrictions;
+    } catch (e) {
+      error.value = errorText(e);
+    }
+  };
+  const list = active.value;
+  return (
+    <section aria-labelledby="restrictions-title">
+      <h2 id="restrictions-title">{t("restrictTitle")}</h2>
+      <p>{t("restrictIntro")}</p>
+      {list ? (
+        <fieldset class="compose">
+          <legend class="visually-hidden">{t("restrictTitle")}</legend>
+          {RESTRICTION_KINDS.map((k) => {
+            const on = list.find((r) => r.kind === k);
+            return (
+              <div key={k} data-restriction={k}>
+                <input
+                  type="checkbox"
+                  id={`restrict-${k}`}
+                  checked={!!on}
+                  aria-describedby={`restrict-${k}-help`}
+                  onChange={(e) => void toggle(k, e.currentTarget.checked)}
+                />{" "}
+                <label for={`restrict-${k}`}>{t(`restrict_${k}`)}</label>
+                <p class="meta" id={`restrict-${k}-help`}>
+                  {t(`restrictHelp_${k}`)}
+                  {on ? ` ${t("activeSince")} ${day(on.since)}.` : ""}
+                </p>
+              </div>
+            );
+          })}
+        </fieldset>
+      ) : null}
+      {error.value ? <p role="alert">{error.value}</p> : null}
+    </section>
+  );
+}
+
+export function ConsentSettings() {
+  const current = useSignal<Decision[] | null>(null);
+  const error = useSignal("");
+  useEffect(() => {
+    api<Consents>("/api/me/consents")
+      .then((c) => {
+        current.value = c.current;
+      })
+      .catch((e) => {
+        error.value = errorText(e);
+      });
+  }, []);
+  const decide = async (purpose: string, granted: boolean) => {
+    error.value = "";
+    try {
+      const r = await api<Consents>("/api/me/consents", {
+        json: { purpose, granted, textVersion: CONSENT_TEXT_VERSION },
+      });
+      current.value = r.current;
+    } catch (e) {
+      error.value = errorText(e);
+    }
+  };
+  const list = current.value;
+  const purposes = list ? [...new Set([...PURPOSES, ...list.map((d) => d.purpose)])] : [];
+  return (
+    <section aria-labelledby="consents-title">
+      <h2 id="consents-title">{t("consentsTitle")}</h2>
+      <p>{t("consentsIntro")}</p>
+      <ul class="cards">
+        {purposes.map((p) => {
+          const d = list?.find((x) => x.purpose === p);
+          const name = p.startsWith("micro-app:") ? `${t("consentMicroApp")} ${p.slice(10)}` : label("consent_", p);
+          return (
+            <li key={p} data-consent={p}>
+              <p>
+                <strong id={`consent-${p}`}>{name}</strong>
+              </p>
+              {p.startsWith("micro-app:") ? null : <p class="meta">{label("consentHelp_", p)}</p>}
+              <p class="meta" role="status">
+                {d?.granted
+                  ? `${t("consentGiven")} ${day(d.at)}`
+                  : d
+                    ? `${t("consentWithdrawn")} ${day(d.at)}`
+                    : t("consentNotGiven")}
+              </p>
+              <button
+                type="button"
+                class={d?.granted ? "secondary" : undefined}
+                aria-describedby={`consent-${p}`}
+                onClick={() => void decide(p, !d?.granted)}
+              >
+                {d?.granted ? t("consentWithdraw") : t("consentGive")}
+              </button>
+            </li>
+          );
+        })}
+      </ul>
+      {error.value ? <p role="alert">{error.value}</p> : null}
+    </section>
+  );
+}
+
+export function MyRequests() {
+  const requests = useSignal<MyRequest[] | null>(null);
+  const error = useSignal("");
+  useEffect(() => {
+    api<{ requests: MyRequest[] }>("/api/me/privacy-requests")
+      .then((r) => {
+        requests.value = r.requests;
+      })
+      .catch((e) => {
+        error.value = errorText(e);
+      });
+  }, []);
+  const list = requests.value;
+  return (
+    <section aria-labelledby="myrequests-title">
+      <h2 id="myrequests-title">{t("myRequestsTitle")}</h2>
+      <p>{t("myRequestsIntro")}</p>
+      {list && list.length === 0 ? <p class="empty">{t("dsrNone")}</p> : null}
+      {list && list.length > 0 ? (
+        <table class="grid">
+          <thead>
+            <tr>
+              <th scope="col">{t("myRequestKind")}</th>
+              <th scope="col">{t("status")}</th>
+              <th scope="col">{t("dsrReceived")}</th>
+              <th scope="col">{t("dsrDue")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {list.map((r) => (
+              <tr key={r.id} data-request={r.kind}>
+                <td>{label("dsrKind_", r.kind)}</td>
+                <td>
+                  {label("dsrState_", r.state)}
+                  {r.doneAt ? ` · ${day(r.doneAt)}` : ""}
+                </td>
+                <td>{day(r.receivedAt)}</td>
+                <td>{day(r.dueAt)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+      {error.value ? <p role="alert">{error.value}</p> : null}
+    </section>
+  );
+}
+
+export function DeleteAccount() {
+  const open = useSignal(false);
+  const busy = useSignal(false);
+  const error = useSignal("");
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const form = e.currentTarget as HTMLFormElement;
+    const f = new FormData(form);
+    error.value = "";
+    if (f.get("confirm") !== "on") {
+      error.value = t("deleteConfirmMissing");
+      return;
+    }
+    busy.value = true;
+    try {
+      await api("/api/me/erasure", { json: { password: String(f.get("password") ?? "") } });
+      // The account is closed and the session ended: back to the (logged-out) home page.
+      location.assign(`/?lang=${locale.value}`);
+    } catch (err) {
+      const code = err instanceof ApiError ? err.code : "";
+      error.value =
+        code === "REAUTH_FAILED"
+          ? t("deleteWrongPassword")
+          : code === "LAST_ADMIN"
+            ? t("errorLastAdmin")
+            : code === "VALIDATION_FAILED"
+              ? t("deletePasswordMissing")
+              : errorText(err);
+      busy.value = false;
+    }
+  };
+  return (
+    <section aria-labelledby="delete-title">
+      <h2 id="delete-title">{t("deleteTitle")}</h2>
+      <p>{t("deleteIntro")}</p>
+      <ul>
+        <li>{t("deleteNow")}</li>
+        <li>{t("deleteErased")}</li>
+        <li>{t("deleteTombstones")}</li>
+        <li>{t("deleteKept")}</li>
+      </ul>
+      {open.value ? (
+        <form class="compose" id="delete-form" onSubmit={(e) => void submit(e)} aria-describedby="delete-title">
+          <label for="delete-password">{t("deletePassword")}</label>
+          <input id="delete-password" name="password" type="password" autoComplete="current-password" required />
+          <div>
+            <input id="delete-confirm" name="confirm" type="checkbox" required />{" "}
+            <label for="delete-confirm">{t("deleteConfirmCheck")}</label>
+          </div>
+          <button type="submit" disabled={busy.value}>
+            {t("deleteSubmit")}
+          </button>{" "}
+          <button type="button" class="secondary" onClick={() => (open.value = false)}>
+            {t("cancel")}
+          </button>
+          {error.value ? <p role="alert">{error.value}</p> : null}
+        </form>
+      ) : (
+        <button type="button" aria-expanded="false" aria-controls="delete-form" onClick={() => (open.value = true)}>
+          {t("deleteStart")}
+        </button>
+      )}
+    </section>
+  );
+}
