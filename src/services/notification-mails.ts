@@ -10,6 +10,7 @@ import { tenancies, tenancyMembers, users } from "../db/schema/people";
 import { type NotifyTemplate, notifyLine } from "../i18n/notification-mail";
 import { DEV_DEFAULT_APP } from "../lib/config";
 import { isoDay, MINUTE } from "../lib/time";
+import { restrictedUser } from "../privacy/restriction";
 import { mailRow } from "./mail";
 
 /** At most one immediate mail per person and category in this window (decision 0011). */
@@ -39,8 +40,9 @@ type Stmt = BatchItem<"sqlite">;
 /**
  * Sends every due notification item as mails: one per person and category for "immediately", one
  * per person for each digest. An item is dropped instead when its person may no longer get it: no
- * tenancy in the building today, an account that is not active or not verified, or an announcement
- * that was withdrawn meanwhile. Each mail and the items it covers are written in one transaction.
+ * tenancy in the building today, an account that is not active or not verified, processing restricted
+ * meanwhile (R-P5: dropped, not held until lifted), or an announcement that was withdrawn meanwhile.
+ * Each mail and the items it covers are written in one transaction.
  */
 export async function sendDueNotifications(deps: Deps, scope: { customerId?: string } = {}) {
   let mails = 0;
@@ -85,6 +87,8 @@ async function dueItems(deps: Deps, customerId: string | undefined) {
       title: announcements.title,
       announcementState: sql<string | null>`${announcements.state}`.as("announcement_state"),
       member: member.as("member"),
+      // In the same statement: no extra round trip per person.
+      restricted: sql<number>`${restrictedUser(notificationItems.userId)}`.as("restricted"),
     })
     .from(notificationItems)
     .innerJoin(users, eq(users.id, notificationItems.userId))
@@ -105,7 +109,7 @@ async function dueItems(deps: Deps, customerId: string | undefined) {
 }
 
 function mayReceive(r: DueRow): boolean {
-  if (r.member !== 1 || r.status !== "active" || r.verifiedAt === null) return false;
+  if (r.member !== 1 || r.restricted !== 0 || r.status !== "active" || r.verifiedAt === null) return false;
   return r.refType !== "announcement" || r.announcementState === "published";
 }
 

@@ -1,4 +1,4 @@
-import { and, eq, gt, isNotNull, max, sql } from "drizzle-orm";
+import { and, eq, gt, isNotNull, max, not, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Deps } from "../app-env";
 import { buildings, units } from "../db/schema/estate";
@@ -12,6 +12,7 @@ import {
 import { tenancies, tenancyMembers, users } from "../db/schema/people";
 import { newId } from "../lib/crypto";
 import { isoDay } from "../lib/time";
+import { restrictedUser } from "../privacy/restriction";
 import { activeOn } from "./actor";
 import { COALESCE_MS, nextDigestAt } from "./notification-mails";
 
@@ -59,8 +60,9 @@ const inJson = (col: SQLiteColumn, ids: readonly string[]) =>
   sql`${col} in (select value from json_each(${JSON.stringify(ids)}))`;
 
 /**
- * Current residents of a building who may get mail: an active account with a verified address and a
- * tenancy in the building today. The same rule is checked again when a mail is sent.
+ * Current residents of a building who may get mail: an active account with a verified address, a
+ * tenancy in the building today, and processing not restricted (R-P5). The same rule is checked again
+ * when a mail is sent.
  */
 export async function mailableResidents(deps: Deps, customerId: string, buildingId: string): Promise<string[]> {
   const rows = await deps.db
@@ -76,6 +78,7 @@ export async function mailableResidents(deps: Deps, customerId: string, building
         activeOn(tenancies, isoDay(deps.now())),
         eq(users.status, "active"),
         isNotNull(users.emailVerifiedAt),
+        not(restrictedUser(users.id)),
       ),
     );
   return rows.map((r) => r.userId);

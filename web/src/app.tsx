@@ -173,6 +173,8 @@ export function App() {
               <a href={`/request-access?lang=${locale.value}`}>{t("askForAccess")}</a>
             </li>
           </ul>
+          {/* Without a building the account still has data: see, download, restrict, delete (R-P1–R-P4). */}
+          <Privacy />
         </main>
       )}
     </>

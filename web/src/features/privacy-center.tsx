@@ -1,5 +1,5 @@
 import { useSignal } from "@preact/signals";
-import { useEffect } from "preact/hooks";
+import { useEffect, useRef } from "preact/hooks";
 import { ApiError, api } from "../api";
 import { INTL_LOCALE, locale, t } from "../i18n";
 import type { MessageKey } from "../i18n/en";
@@ -72,7 +72,7 @@ export function RestrictionSettings() {
       <h2 id="restrictions-title">{t("restrictTitle")}</h2>
       <p>{t("restrictIntro")}</p>
       {list ? (
-        <fieldset class="compose">
+        <fieldset>
           <legend class="visually-hidden">{t("restrictTitle")}</legend>
           {RESTRICTION_KINDS.map((k) => {
             const on = list.find((r) => r.kind === k);
@@ -85,7 +85,9 @@ export function RestrictionSettings() {
                   aria-describedby={`restrict-${k}-help`}
                   onChange={(e) => void toggle(k, e.currentTarget.checked)}
                 />{" "}
-                <label for={`restrict-${k}`}>{t(`restrict_${k}`)}</label>
+                <label class="inline" for={`restrict-${k}`}>
+                  {t(`restrict_${k}`)}
+                </label>
                 <p class="meta" id={`restrict-${k}-help`}>
                   {t(`restrictHelp_${k}`)}
                   {on ? ` ${t("activeSince")} ${day(on.since)}.` : ""}
@@ -215,6 +217,11 @@ export function DeleteAccount() {
   const open = useSignal(false);
   const busy = useSignal(false);
   const error = useSignal("");
+  const password = useRef<HTMLInputElement>(null);
+  // Keyboard users land in the password field when the form opens.
+  useEffect(() => {
+    if (open.value) password.current?.focus();
+  }, [open.value]);
   const submit = async (e: Event) => {
     e.preventDefault();
     const form = e.currentTarget as HTMLFormElement;
@@ -255,10 +262,19 @@ export function DeleteAccount() {
       {open.value ? (
         <form class="compose" id="delete-form" onSubmit={(e) => void submit(e)} aria-describedby="delete-title">
           <label for="delete-password">{t("deletePassword")}</label>
-          <input id="delete-password" name="password" type="password" autoComplete="current-password" required />
+          <input
+            ref={password}
+            id="delete-password"
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            required
+          />
           <div>
             <input id="delete-confirm" name="confirm" type="checkbox" required />{" "}
-            <label for="delete-confirm">{t("deleteConfirmCheck")}</label>
+            <label class="inline" for="delete-confirm">
+              {t("deleteConfirmCheck")}
+            </label>
           </div>
           <button type="submit" disabled={busy.value}>
             {t("deleteSubmit")}
@@ -269,7 +285,7 @@ export function DeleteAccount() {
           {error.value ? <p role="alert">{error.value}</p> : null}
         </form>
       ) : (
-        <button type="button" aria-expanded="false" aria-controls="delete-form" onClick={() => (open.value = true)}>
+        <button type="button" aria-expanded="false" onClick={() => (open.value = true)}>
           {t("deleteStart")}
         </button>
       )}

@@ -4,6 +4,7 @@ import { formatTime, t } from "../i18n";
 import type { MessageKey } from "../i18n/en";
 import { notice } from "./notice";
 import { Notifications } from "./notifications";
+import { ConsentSettings, DeleteAccount, MyRequests, RestrictionSettings } from "./privacy-center";
 
 interface Item {
   location:
@@ -109,6 +110,10 @@ export function Privacy() {
           </p>
         ) : null}
       </section>
+      <RestrictionSettings />
+      <ConsentSettings />
+      <MyRequests />
+      <DeleteAccount />
     </>
   );
 }
