@@ -1,5 +1,6 @@
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../app-env";
+import { readAtMost } from "../lib/body";
 import { AppError } from "../lib/errors";
 
 export const MAX_JSON_BYTES = 64 * 1024;
@@ -37,7 +38,7 @@ export const jsonBody = createMiddleware<AppEnv>(async (c, next) => {
     throw new AppError("UNSUPPORTED_MEDIA_TYPE", "Send the body as application/json.");
   }
   if (length !== undefined && Number(length) > MAX_JSON_BYTES) throw tooLarge();
-  const bytes = await readLimited(c.req.raw);
+  const bytes = await readAtMost(c.req.raw, MAX_JSON_BYTES, tooLarge);
   if (lenient && bytes.byteLength === 0) {
     cache.json = Promise.resolve({});
     return next();
@@ -53,30 +54,6 @@ export const jsonBody = createMiddleware<AppEnv>(async (c, next) => {
   }
   await next();
 });
-
-async function readLimited(req: Request): Promise<Uint8Array> {
-  if (!req.body) return new Uint8Array(0);
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_JSON_BYTES) {
-      await reader.cancel();
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  const all = new Uint8Array(size);
-  let at = 0;
-  for (const ch of chunks) {
-    all.set(ch, at);
-    at += ch.byteLength;
-  }
-  return all;
-}
 
 function tooLarge() {
   return new AppError("PAYLOAD_TOO_LARGE", `The body is larger than ${MAX_JSON_BYTES} bytes.`);

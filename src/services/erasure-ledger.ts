@@ -1,4 +1,5 @@
 import type { Jurisdiction } from "../db/schema/customers";
+import { deleteKeysBefore } from "./purge-steps";
 
 /**
  * The erasure ledger (decision 0025): one small NDJSON object per erasure request in the
@@ -89,15 +90,5 @@ export const LEDGER_RETENTION_DAYS = 40;
 
 export async function purgeLedger(bucket: R2Bucket, now: Date): Promise<number> {
   const cutoff = `${LEDGER_PREFIX}${new Date(now.getTime() - LEDGER_RETENTION_DAYS * 86_400_000).toISOString()}`;
-  let deleted = 0;
-  let cursor: string | undefined;
-  do {
-    const page = await bucket.list({ prefix: LEDGER_PREFIX, limit: 1000, ...(cursor ? { cursor } : {}) });
-    const old = page.objects.map((o) => o.key).filter((k) => k < cutoff);
-    if (old.length) await bucket.delete(old);
-    deleted += old.length;
-    if (old.length < page.objects.length) break;
-    cursor = page.truncated ? page.cursor : undefined;
-  } while (cursor);
-  return deleted;
+  return deleteKeysBefore(bucket, LEDGER_PREFIX, cutoff);
 }

@@ -2,6 +2,7 @@ import { and, eq, inArray, lt, ne, or } from "drizzle-orm";
 import type { Deps } from "../app-env";
 import type { Db } from "../db/client";
 import { type FileOwner, type FileRow, files } from "../db/schema/files";
+import { readAtMost } from "../lib/body";
 import { randomToken } from "../lib/crypto";
 import { AppError, notFound } from "../lib/errors";
 import { DAY } from "../lib/time";
@@ -27,7 +28,7 @@ const tooLarge = (what: string) => new AppError("FILE_TOO_LARGE", `The ${what} i
 export async function readUpload(req: Request): Promise<Upload> {
   const declared = Number(req.headers.get("content-length") ?? "0");
   if (declared > MAX_UPLOAD_BODY) throw tooLarge("upload");
-  const body = await readAtMost(req, MAX_UPLOAD_BODY);
+  const body = await readAtMost(req, MAX_UPLOAD_BODY, () => tooLarge("upload"));
   let form: FormData;
   try {
     form = await new Response(body, { headers: { "content-type": req.headers.get("content-type") ?? "" } }).formData();
@@ -43,30 +44,6 @@ export async function readUpload(req: Request): Promise<Upload> {
     ]);
   }
   return { bytes: new Uint8Array(await file.arrayBuffer()), name: file.name };
-}
-
-async function readAtMost(req: Request, max: number): Promise<Uint8Array> {
-  if (!req.body) return new Uint8Array(0);
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel();
-      throw tooLarge("upload");
-    }
-    chunks.push(value);
-  }
-  const all = new Uint8Array(size);
-  let at = 0;
-  for (const ch of chunks) {
-    all.set(ch, at);
-    at += ch.byteLength;
-  }
-  return all;
 }
 
 /**

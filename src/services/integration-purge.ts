@@ -4,28 +4,18 @@ import { masterDataChanges } from "../db/schema/changes";
 import { idempotencyKeys } from "../db/schema/idempotency";
 import { webhookAttempts, webhookDeliveries } from "../db/schema/webhooks";
 import { DAY } from "../lib/time";
+import { BATCH, drain } from "./purge-steps";
 
 /** The master-data outbox: webhooks fan out within minutes; 30 days leave room for a disabled endpoint. */
 export const CHANGE_RETENTION_MS = 30 * DAY;
 /** Webhook deliveries and their attempt log (statuses and durations, for the admin's troubleshooting). */
 export const WEBHOOK_LOG_RETENTION_MS = 30 * DAY;
-const BATCH = 500;
 
 export interface IntegrationPurgeReport {
   masterDataChanges: number;
   idempotencyKeys: number;
   webhookDeliveries: number;
   webhookAttempts: number;
-}
-
-async function drain(run: () => Promise<{ meta: { changes: number } }>): Promise<number> {
-  let total = 0;
-  for (let i = 0; i < 100; i++) {
-    const n = (await run()).meta.changes;
-    total += n;
-    if (n < BATCH) break;
-  }
-  return total;
 }
 
 /**

@@ -12,6 +12,7 @@ import { AppError, notFound } from "../lib/errors";
 import { dummyHash, verifyPassword } from "../lib/password";
 import { DAY } from "../lib/time";
 import { normaliseEmail } from "./accounts";
+import { BATCH, drain } from "./purge-steps";
 import * as throttle from "./throttle";
 
 /**
@@ -386,17 +387,13 @@ export async function revokeUserRefreshTokens(deps: Deps, customerId: string, us
  * `expires_at`, so one indexed condition finds both; rotated tokens stay until they expire, because
  * their reuse must still revoke the family. Bounded batches, safe to run twice.
  */
-export async function purgeRefreshTokens(deps: Deps, now: Date, batch = 500): Promise<number> {
-  let total = 0;
-  for (let i = 0; i < 100; i++) {
+export async function purgeRefreshTokens(deps: Deps, now: Date, batch = BATCH): Promise<number> {
+  return drain(() => {
     const ids = deps.db
       .select({ id: oauthRefreshTokens.id })
       .from(oauthRefreshTokens)
       .where(lte(oauthRefreshTokens.expiresAt, now))
       .limit(batch);
-    const r = await deps.db.delete(oauthRefreshTokens).where(inArray(oauthRefreshTokens.id, ids)).run();
-    total += r.meta.changes;
-    if (r.meta.changes < batch) break;
-  }
-  return total;
+    return deps.db.delete(oauthRefreshTokens).where(inArray(oauthRefreshTokens.id, ids)).run();
+  }, batch);
 }

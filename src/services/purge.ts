@@ -13,6 +13,7 @@ import { purgeFiles } from "./files";
 import { countHeldExports, notHeld } from "./holds";
 import { type IntegrationPurgeReport, purgeIntegrationRecords } from "./integration-purge";
 import { purgeRefreshTokens } from "./oauth";
+import { BATCH, deleteKeysBefore, drain } from "./purge-steps";
 import { SESSION_IDLE_MS } from "./sessions";
 
 /**
@@ -28,7 +29,6 @@ const THROTTLE_RETENTION_MS = DAY;
 const NOTIFICATION_RETENTION_MS = 30 * DAY;
 const CLOSED_REPORT_RETENTION_MS = 180 * DAY;
 const MODERATION_LOG_RETENTION_MS = 2 * 365 * DAY;
-const BATCH = 500;
 
 export interface PurgeReport extends IntegrationPurgeReport {
   jurisdiction: string;
@@ -53,17 +53,6 @@ export interface PurgeReport extends IntegrationPurgeReport {
   erasureLedger: number;
   /** Erasures opened for accounts whose tenancies all ended past the grace period (R-P10; the minute cron runs them). */
   tenancyEndErasures: number;
-}
-
-/** Runs one bounded delete (at most BATCH rows) until a batch comes back short; at most 100 batches a run. */
-async function drain(run: () => Promise<{ meta: { changes: number } }>): Promise<number> {
-  let total = 0;
-  for (let i = 0; i < 100; i++) {
-    const n = (await run()).meta.changes;
-    total += n;
-    if (n < BATCH) break;
-  }
-  return total;
 }
 
 /**
@@ -171,18 +160,7 @@ export async function purgeRegion(deps: Deps): Promise<PurgeReport> {
 export async function purgeAccessLog(bucket: R2Bucket, now: Date): Promise<number> {
   // The hour that contains the cutoff instant has not ended yet at the cutoff; every earlier hour has.
   const cutoffKey = hourPrefix(new Date(now.getTime() - ACCESS_LOG_RETENTION_DAYS * DAY).toISOString());
-  let deleted = 0;
-  let cursor: string | undefined;
-  do {
-    const page = await bucket.list({ prefix: ACCESS_LOG_PREFIX, limit: 1000, ...(cursor ? { cursor } : {}) });
-    const old = page.objects.map((o) => o.key).filter((k) => k < cutoffKey);
-    if (old.length) await bucket.delete(old);
-    deleted += old.length;
-    // Keys are in time order: once a page holds a key at or after the cutoff, the rest is newer.
-    if (old.length < page.objects.length) break;
-    cursor = page.truncated ? page.cursor : undefined;
-  } while (cursor);
-  return deleted;
+  return deleteKeysBefore(bucket, ACCESS_LOG_PREFIX, cutoffKey);
 }
 
 /** D1 refuses statements with more than 100 bound parameters; export ids are bound below. */
