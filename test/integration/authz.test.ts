@@ -1,6 +1,6 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app";
 import { type Access, routeTable } from "../../src/routes/define";
 import { resetApiRateLimits } from "../../src/services/api-rate-limit";
@@ -550,11 +550,11 @@ describe("development-only routes", () => {
 });
 
 describe("integrator API matrix (/api/v1, bearer tokens, issue 7)", () => {
-  // Each case sends every v1 route in a burst with one client's tokens: a full bucket per case keeps
-  // the per-client rate limit (its own tests are in oauth-tokens.test.ts) out of the access answers.
-  beforeEach(() => resetApiRateLimits());
   const apiRoutes = () => routeTable.filter((r) => r.access === "api");
   async function callV1(route: { method: string; path: string }, token: string | undefined, ids: World) {
+    // The matrix sends every v1 route in bursts with one client's tokens: a full bucket per call keeps
+    // the per-client rate limit (tested in oauth-tokens.test.ts) out of the access answers.
+    resetApiRateLimits();
     const body = SAMPLE_BODIES[`${route.method} ${route.path}`];
     const res = await v1(fill(route.path, ids).slice("/api/v1".length), token, {
       app: a.slug,
