@@ -2,6 +2,7 @@ import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../app-env";
 import { esc, page } from "../lib/html";
 import { listOutbox } from "../services/mail";
+import { LOGIN_PER_IP, reset } from "../services/throttle";
 import { declare, defineRoute, guard } from "./define";
 import { errorResponses, json } from "./schemas";
 
@@ -29,9 +30,27 @@ const listMail = defineRoute("dev", {
   responses: { 200: json(z.array(mailSchema)), ...errorResponses },
 });
 
+/**
+ * Locally every browser is the same client address, so a long browser suite (test/e2e, dozens of
+ * logins) would run into the per-IP login limit meant for one attacker. The suite forgets that one
+ * window before each login; the per-account limits stay.
+ */
+const resetLoginIp = defineRoute("dev", {
+  method: "delete",
+  path: "/api/dev/throttles/login-ip",
+  tags: ["Development"],
+  summary: "Forget the per-IP login window of this client address (development only)",
+  responses: { 204: { description: "Forgotten" }, ...errorResponses },
+});
+
 declare("GET", "/_dev/mail", "dev");
 
 export const devRoutes = new OpenAPIHono<AppEnv>()
+  .openapi(resetLoginIp, async (c) => {
+    // The same address the login route counts (src/routes/auth.ts).
+    await reset(c.var.deps, LOGIN_PER_IP, c.req.header("cf-connecting-ip") ?? "unknown");
+    return c.body(null, 204);
+  })
   .openapi(listMail, async (c) => {
     const rows = await listOutbox(c.var.deps, c.var.customer.id, c.req.valid("query"));
     return c.json(

@@ -34,6 +34,12 @@ export const shot = (page, name) => page.screenshot({ path: join(SHOTS, `${name}
 /** Logs in through the home page form, as a person would; logged in, "/" is the app. */
 export async function loginViaForm(page, email, password, slug = "demo") {
   await page.goto(`${originOf(slug)}/?lang=en`);
+  // Locally every browser is one client address: forget its per-IP login window (development-only
+  // route), so the suite's many logins do not trip the limit meant for an attacker.
+  await page.evaluate(async () => {
+    const res = await fetch("/api/dev/throttles/login-ip", { method: "DELETE" });
+    if (res.status !== 204) throw new Error(`login-ip reset: ${res.status}`);
+  });
   const form = page.locator('form[data-endpoint="/api/auth/login"]');
   await form.locator('input[name="email"]').fill(email);
   await form.locator('input[name="password"]').fill(password);
