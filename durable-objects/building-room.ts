@@ -1,7 +1,7 @@
 import { type Connection, type ConnectionContext, Server, type WSMessage } from "partyserver";
 import { regionStores } from "../src/region";
 import { type ClientMessage, parseClientMessage, type TicketLiveEvent } from "../src/shared/protocol";
-import { decodeIdentity, IDENTITY_HEADER, type RoomJurisdiction } from "../src/shared/room-identity";
+import { decodeIdentity, IDENTITY_HEADER, type Identity, type RoomJurisdiction } from "../src/shared/room-identity";
 import type { AnnouncementDelivery, DeliveryResult, PostInfo, TicketAudience } from "../src/shared/room-rpc";
 import { closeEnded, moveAccessEnd } from "./access";
 import * as announcements from "./announcements";
@@ -42,6 +42,12 @@ export class BuildingRoom extends Server<Cloudflare.Env> {
   caps = { perPerson: 5, perRoom: 2_000 };
   /** Upgrades between the cap check and the accepted socket (the check must count them too). */
   #pending = new Map<string, number>();
+  /** Sockets partyserver has recognised as its own since this wake (see `connections`). */
+  #known = new WeakSet<WebSocket>();
+  /** When the access alarm is set, as far as this wake knows (undefined: unknown, read it first). */
+  #alarmAt: number | null | undefined;
+  /** The identity decoded once per upgrade request (fetch, tags and onConnect all need it). */
+  #identities = new WeakMap<Request, Identity | null>();
 
   // Runs after every wake: opening the store is cheap (the migrations check is one query).
   override onStart() {
@@ -58,8 +64,29 @@ export class BuildingRoom extends Server<Cloudflare.Env> {
     return this.#presence;
   }
 
+  /**
+   * The open connections (all, or those with a tag). partyserver's `getConnections()` deserialises
+   * every socket's attachment on every call to recognise its own sockets, which made each fan-out
+   * cost O(N) deserialisations; here a socket is recognised once per wake (through partyserver's
+   * iterator, which also wraps it) and remembered, so a fan-out only reads the cached state. After
+   * hibernation the set is empty and the first call recognises every socket again.
+   */
   connections(tag?: string): Iterable<RoomConnection> {
-    return this.getConnections<ConnState>(tag);
+    const sockets = this.ctx.getWebSockets(tag);
+    const open = (ws: WebSocket) => ws.readyState === WebSocket.READY_STATE_OPEN;
+    if (sockets.some((ws) => open(ws) && !this.#known.has(ws))) {
+      for (const c of this.getConnections<ConnState>(tag)) this.#known.add(c as unknown as WebSocket);
+    }
+    return sockets.filter((ws) => open(ws) && this.#known.has(ws)) as unknown as RoomConnection[];
+  }
+
+  private identityOf(request: Request): Identity | null {
+    let identity = this.#identities.get(request);
+    if (identity === undefined) {
+      identity = decodeIdentity(request.headers.get(IDENTITY_HEADER));
+      this.#identities.set(request, identity);
+    }
+    return identity;
   }
 
   /**
@@ -68,7 +95,7 @@ export class BuildingRoom extends Server<Cloudflare.Env> {
    */
   override async fetch(request: Request): Promise<Response> {
     if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") return super.fetch(request);
-    const identity = decodeIdentity(request.headers.get(IDENTITY_HEADER));
+    const identity = this.identityOf(request);
     if (!identity || accessEnded(identity, Date.now())) return new Response(null, { status: 403 });
     const meta = this.store.meta();
     if (meta && (meta.customerId !== identity.customerId || meta.jurisdiction !== identity.jurisdiction))
@@ -89,7 +116,7 @@ export class BuildingRoom extends Server<Cloudflare.Env> {
 
   /** Connections are tagged with the person, so the Worker can close all of one person's at once. */
   override getConnectionTags(_conn: Connection, ctx: ConnectionContext): string[] {
-    const identity = decodeIdentity(ctx.request.headers.get(IDENTITY_HEADER));
+    const identity = this.identityOf(ctx.request);
     return identity ? [identity.userId, `session:${identity.sessionId}`] : [];
   }
 
@@ -167,8 +194,22 @@ export class BuildingRoom extends Server<Cloudflare.Env> {
     return r;
   }
 
+  /**
+   * RPC: the person's processing is restricted (`on`) or no longer (R-P5, decision 0032): their
+   * profile and presence are hidden from neighbours, or shown again, at once (live and in every later
+   * roster); they keep seeing their own. Idempotent: `changed` is false when it already was so.
+   */
+  async setRestricted(userId: string, on: boolean): Promise<{ changed: boolean }> {
+    if (this.store.isRestricted(userId) === on) return { changed: false };
+    this.presence.updateProfile(userId, () => this.store.setRestricted(userId, on, Date.now()));
+    this.presence.flush();
+    return { changed: true };
+  }
+
   /** RPC: the person's rows in this room, as the data map classifies them (privacy export). */
   async exportPerson(userId: string) {
+    // Open (migrate) the store first: a room reached only by RPC so far has no tables yet.
+    if (!this.store) throw new Error("room store unavailable");
     return exportFromRoom(this.ctx.storage.sql, userId);
   }
 
@@ -184,15 +225,14 @@ export class BuildingRoom extends Server<Cloudflare.Env> {
   }
 
   override async onConnect(conn: Connection, ctx: ConnectionContext) {
-    const identity = decodeIdentity(ctx.request.headers.get(IDENTITY_HEADER));
+    const identity = this.identityOf(ctx.request);
     const now = Date.now();
     if (!identity || accessEnded(identity, now)) return conn.close(1008, "not authorised");
     const c = conn as RoomConnection;
     c.setState(initialState(identity, now));
     // Written once per room: a write on every connect would hold each welcome at the output gate.
     if (!this.store.meta()) this.store.rememberMeta(identity.customerId, identity.jurisdiction, now);
-    if (this.store.member(identity.userId)?.name !== identity.name) this.presence.namesChanged();
-    this.store.rememberMember(identity.userId, identity.name, identity.staff, now);
+    if (this.store.rememberMember(identity.userId, identity.name, identity.staff, now)) this.presence.namesChanged();
     this.presence.joined(identity.userId);
     send(c, { type: "welcome", protocol: 1, you: { userId: identity.userId }, headSeq: this.store.headSeq() });
     await this.armAccessCheck(identity.accessUntil);
@@ -269,13 +309,18 @@ export class BuildingRoom extends Server<Cloudflare.Env> {
   /** Arms the alarm for the earliest access end among the connections (awaited: no lost update). */
   private async armAccessCheck(until: number | null) {
     if (until === null) return;
+    // Known since this wake and not later than `until`: nothing to read or write (most connects).
+    if (this.#alarmAt != null && this.#alarmAt <= until) return;
     const at = await this.ctx.storage.getAlarm();
     if (at === null || until < at) await this.ctx.storage.setAlarm(until);
+    this.#alarmAt = at === null || until < at ? until : at;
   }
 
   /** Closes connections whose access has ended; re-arms for the next end among the others. */
   override async onAlarm() {
+    this.#alarmAt = undefined;
     const next = closeEnded(this.connections(), Date.now());
     if (next !== null) await this.ctx.storage.setAlarm(next);
+    this.#alarmAt = next;
   }
 }

@@ -1,6 +1,6 @@
 import type { ServerMessage } from "../src/shared/protocol";
 import { type ConnState, frameOf, type RoomConnection, send, sendFrame } from "./connection";
-import { loadProfiles, type Profile } from "./profiles";
+import { loadProfiles, type Profile, profileFor } from "./profiles";
 import type { RoomStore } from "./room-store";
 
 /** What presence needs from the room: its store and its open connections (all, or by tag). */
@@ -18,6 +18,8 @@ type Entry = Extract<ServerMessage, { type: "presence" }>["users"][number];
  * interval, not O(N²). Only in memory: after eviction the online set is rebuilt from the open
  * connections and changes not yet broadcast are lost — acceptable for an ephemeral signal, since the
  * next resume's roster is exact. Staff have no profile and see no presence (it is between residents).
+ * A person whose processing is restricted (R-P5) is shown to nobody but themselves: neighbours get
+ * their profile as gone and them as offline; as they are not shown, they see no one's presence either.
  */
 export class Presence {
   #online: Set<string> | null = null;
@@ -36,7 +38,7 @@ export class Presence {
     const online = this.online();
     if (online.has(userId)) return;
     online.add(userId);
-    if (this.profiles().get(userId)?.showPresence) this.mark(userId, false);
+    if (profileFor(this.profiles().get(userId), null)?.showPresence) this.mark(userId, false);
   }
 
   /** A connection closed; the person's last makes them offline. */
@@ -46,7 +48,7 @@ export class Presence {
     const online = this.online(conn.id);
     if ([...this.host.connections(userId)].some((c) => c.id !== conn.id)) return;
     online.delete(userId);
-    if (this.profiles().get(userId)?.showPresence) this.mark(userId, false);
+    if (profileFor(this.profiles().get(userId), null)?.showPresence) this.mark(userId, false);
   }
 
   /**
@@ -59,8 +61,10 @@ export class Presence {
     const result = write();
     this.#profiles = null;
     const after = this.profiles().get(userId);
-    const shown = !!before?.visible || !!after?.visible;
-    if (shown || before?.showPresence || after?.showPresence) this.mark(userId, shown);
+    // Neighbours' view (a restriction hides what was shown; lifting it shows it again).
+    const [was, is] = [profileFor(before, null), profileFor(after, null)];
+    const shown = !!was?.visible || !!is?.visible;
+    if (shown || was?.showPresence || is?.showPresence) this.mark(userId, shown);
     for (const c of this.host.connections(userId)) if (c.state?.live) this.sendRoster(c);
     return result;
   }
@@ -73,7 +77,7 @@ export class Presence {
   sendRoster(conn: RoomConnection) {
     const s = conn.state;
     if (!s) return;
-    const profiles = [...this.profiles().values()];
+    const profiles = [...this.profiles().values()].filter((p) => profileFor(p, s.userId));
     const online = this.showsPresence(s)
       ? profiles.filter((p) => p.showPresence && this.online().has(p.userId)).map((p) => p.userId)
       : null;
@@ -82,34 +86,45 @@ export class Presence {
 
   /** Sends the batched changes: one frame per live connection at most. */
   flush() {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
     const dirty = [...this.#dirty];
     this.#dirty.clear();
     if (dirty.length === 0) return;
     const profiles = this.profiles();
     const online = this.online();
-    const entry = (userId: string): Entry => {
-      const p = profiles.get(userId);
-      return { userId, profile: p?.visible ? p.dto : null };
+    // One pair of frames for everyone; a restricted person among the changes gets their own pair
+    // (they alone see themselves).
+    const framesFor = (viewerId: string | null) => {
+      const entry = (userId: string): Entry => {
+        const p = profileFor(profiles.get(userId), viewerId);
+        return { userId, profile: p?.visible ? p.dto : null };
+      };
+      const withPresence = dirty.map(([u]) => ({
+        ...entry(u),
+        online: !!profileFor(profiles.get(u), viewerId)?.showPresence && online.has(u),
+      }));
+      const withoutPresence = dirty.filter(([, profile]) => profile).map(([u]) => entry(u));
+      return {
+        full: frameOf({ type: "presence", users: withPresence }),
+        partial: withoutPresence.length > 0 ? frameOf({ type: "presence", users: withoutPresence }) : null,
+      };
     };
-    const withPresence = dirty.map(([u]) => ({
-      ...entry(u),
-      online: !!profiles.get(u)?.showPresence && online.has(u),
-    }));
-    const withoutPresence = dirty.filter(([, profile]) => profile).map(([u]) => entry(u));
-    const full = frameOf({ type: "presence", users: withPresence });
-    const partial = withoutPresence.length > 0 ? frameOf({ type: "presence", users: withoutPresence }) : null;
+    const everyone = framesFor(null);
+    const own = new Map<string, ReturnType<typeof framesFor>>();
+    for (const [u] of dirty) if (profiles.get(u)?.restricted) own.set(u, framesFor(u));
     for (const c of this.host.connections()) {
       const s = c.state;
       if (!s?.live) continue;
-      const frame = this.showsPresence(s) ? full : partial;
+      const frames = own.get(s.userId) ?? everyone;
+      const frame = this.showsPresence(s) ? frames.full : frames.partial;
       if (frame) sendFrame(c, frame);
     }
   }
 
-  /** Reciprocity: only residents who show their own presence see others'. */
+  /** Reciprocity: only residents whose own presence is shown see others'. */
   private showsPresence(s: ConnState): boolean {
-    return !s.staff && !!this.profiles().get(s.userId)?.showPresence;
+    return !s.staff && !!profileFor(this.profiles().get(s.userId), null)?.showPresence;
   }
 
   private mark(userId: string, profile: boolean) {

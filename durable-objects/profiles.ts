@@ -10,6 +10,8 @@ export interface Profile {
   userId: string;
   visible: boolean;
   showPresence: boolean;
+  /** Processing restricted (R-P5, decision 0032): the profile and presence are shown to the person alone. */
+  restricted: boolean;
   dto: ProfileDto;
 }
 
@@ -32,12 +34,16 @@ export function setProfile(
   );
 }
 
+/** What `viewerId` may see of a profile: a restricted person's is theirs alone (R-P5). */
+export const profileFor = (p: Profile | undefined, viewerId: string | null): Profile | undefined =>
+  p && (!p.restricted || p.userId === viewerId) ? p : undefined;
+
 /** Every profile that shows something (bounded by the building's residents); the name defaults to the member's. */
 export function loadProfiles(store: RoomStore): Map<string, Profile> {
   const rows = store.sql
     .exec(
-      `SELECT p.user_id, p.visible, p.display_name, p.about, p.show_presence, m.name
-         FROM profiles p LEFT JOIN members m ON m.user_id = p.user_id
+      `SELECT p.user_id, p.visible, p.display_name, p.about, p.show_presence, m.name, r.user_id AS restricted
+         FROM profiles p LEFT JOIN members m ON m.user_id = p.user_id LEFT JOIN restricted r ON r.user_id = p.user_id
         WHERE p.visible = 1 OR p.show_presence = 1`,
     )
     .toArray();
@@ -49,7 +55,8 @@ export function loadProfiles(store: RoomStore): Map<string, Profile> {
         displayName: String(r.display_name ?? r.name ?? ""),
         about: r.about === null ? null : String(r.about),
       };
-      return [userId, { userId, visible: r.visible === 1, showPresence: r.show_presence === 1, dto }];
+      const restricted = r.restricted !== null;
+      return [userId, { userId, visible: r.visible === 1, showPresence: r.show_presence === 1, restricted, dto }];
     }),
   );
 }

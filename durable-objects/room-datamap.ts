@@ -196,6 +196,29 @@ export const roomProfilesMap = tableMap({
   },
 });
 
+export const roomRestrictedMap = tableMap({
+  table: "restricted",
+  store: "room",
+  subject: "user_id",
+  description: "People whose processing is restricted (R-P5): their profile and presence are shown to nobody",
+  columns: {
+    user_id: {
+      category: "identifier",
+      purpose: "Whom the room hides from neighbours (a copy of the D1 restriction)",
+      basis: "legal-obligation",
+      retention: "Until the restriction is lifted or the person is erased",
+      erasure: "delete-row",
+      personal: true,
+    },
+    since: {
+      ...time,
+      purpose: "When the room learnt of the restriction",
+      basis: "legal-obligation",
+      erasure: "delete-row",
+    },
+  },
+});
+
 export const roomAnnouncementsMap = tableMap({
   table: "announcements",
   store: "room",
@@ -235,5 +258,6 @@ export const ROOM_DATA_MAP: readonly TableMap[] = [
   roomMetaMap,
   roomDmsMap,
   roomProfilesMap,
+  roomRestrictedMap,
   roomAnnouncementsMap,
 ];

@@ -46,6 +46,9 @@ const MIGRATIONS: string[][] = [
        author_name TEXT, published_at INTEGER NOT NULL, ack_required INTEGER NOT NULL,
        delivered_at INTEGER NOT NULL, withdrawn_at INTEGER)`,
   ],
+  // v4: people whose processing is restricted (R-P5, decision 0032): their profile and presence are
+  // shown to nobody but themselves. Kept in step by the Worker (`setRestricted`).
+  ["CREATE TABLE restricted (user_id TEXT PRIMARY KEY, since INTEGER NOT NULL)"],
 ];
 
 /** How many events a reconnecting client can catch up on; older gaps get a resync. */
@@ -63,6 +66,8 @@ export const SYSTEM_AUTHOR = "system";
 export type Audience = readonly [string, string] | null;
 
 export class RoomStore {
+  #meta: { customerId: string; jurisdiction: "ch" | "eu" } | undefined;
+
   constructor(readonly sql: SqlStorage) {
     sql.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
     const current = Number(sql.exec("SELECT COALESCE(MAX(version), 0) AS v FROM schema_version").one().v);
@@ -80,11 +85,12 @@ export class RoomStore {
     return Number(this.sql.exec("SELECT COALESCE(MIN(seq), 0) AS s FROM events").one().s);
   }
 
-  rememberMember(userId: string, name: string, staff: boolean, now: number) {
+  /** Records the person's name and role as the Worker sent them; true when the name is new or changed. */
+  rememberMember(userId: string, name: string, staff: boolean, now: number): boolean {
     // Most connects are by known people with unchanged names: a read, and no write that would make
     // the welcome wait for durable storage (measured: bench/fanout.mjs, docs/performance.md).
     const known = this.sql.exec("SELECT name, staff FROM members WHERE user_id = ?", userId).toArray()[0];
-    if (known && known.name === name && Number(known.staff) === (staff ? 1 : 0)) return;
+    if (known && known.name === name && Number(known.staff) === (staff ? 1 : 0)) return false;
     this.sql.exec(
       `INSERT INTO members (user_id, name, staff, updated_at) VALUES (?, ?, ?, ?)
        ON CONFLICT (user_id) DO UPDATE SET name = excluded.name, staff = excluded.staff, updated_at = excluded.updated_at`,
@@ -93,6 +99,7 @@ export class RoomStore {
       staff ? 1 : 0,
       now,
     );
+    return known?.name !== name;
   }
 
   /** A person who has connected to the room (as staff or resident when last seen), or undefined. */
@@ -101,13 +108,29 @@ export class RoomStore {
     return r ? { name: String(r.name), staff: Number(r.staff) === 1 } : undefined;
   }
 
+  isRestricted(userId: string): boolean {
+    return this.sql.exec("SELECT 1 FROM restricted WHERE user_id = ?", userId).toArray().length > 0;
+  }
+
+  /** Marks or unmarks a person as restricted (R-P5); false when nothing changed (idempotent). */
+  setRestricted(userId: string, on: boolean, now: number): boolean {
+    const r = on
+      ? this.sql.exec("INSERT INTO restricted (user_id, since) VALUES (?, ?) ON CONFLICT DO NOTHING", userId, now)
+      : this.sql.exec("DELETE FROM restricted WHERE user_id = ?", userId);
+    return r.rowsWritten > 0;
+  }
+
   /** The building's customer and region, as the first connection's identity said. */
   meta(): { customerId: string; jurisdiction: "ch" | "eu" } | undefined {
+    // Written once and never changed: read once per wake (it is checked on every connect).
+    if (this.#meta) return this.#meta;
     const r = this.sql.exec("SELECT customer_id, jurisdiction FROM meta WHERE id = 1").toArray()[0];
-    return r ? { customerId: String(r.customer_id), jurisdiction: r.jurisdiction === "eu" ? "eu" : "ch" } : undefined;
+    if (r) this.#meta = { customerId: String(r.customer_id), jurisdiction: r.jurisdiction === "eu" ? "eu" : "ch" };
+    return this.#meta;
   }
 
   rememberMeta(customerId: string, jurisdiction: "ch" | "eu", now: number) {
+    this.#meta = undefined;
     this.sql.exec(
       "INSERT INTO meta (id, customer_id, jurisdiction, created_at) VALUES (1, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
       customerId,

@@ -9,7 +9,7 @@ import { addHold, type HoldReason, listHolds, releaseHold } from "../src/service
 import { openLocalEnv } from "./local-env";
 
 /** The local stores; QUARTIER_STATE points at another persisted state (e.g. a restored copy). */
-async function openStores() {
+export async function openStores() {
   const path = process.env.QUARTIER_STATE;
   if (!path) return openLocalEnv();
   const proxy = await getPlatformProxy<Env>({ configPath: "wrangler.toml", persist: { path: `${path}/v3` } });

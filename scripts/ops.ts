@@ -4,6 +4,7 @@ import { processingRecord } from "../src/privacy/datamap";
 import { createCustomer } from "../src/services/customers";
 import { openLocalEnv } from "./local-env";
 import { datamapJson, erasuresCommand, holdsCommand, ledgerCommand, PRIVACY_USAGE } from "./ops-privacy";
+import { PURGE_USAGE, purgeCommand } from "./ops-purge";
 
 /**
  * Operator commands on the local stores: `npm run ops -- <command> [options]`.
@@ -11,13 +12,15 @@ import { datamapJson, erasuresCommand, holdsCommand, ledgerCommand, PRIVACY_USAG
  *                   --admin-email admin@acme.example --admin-name "Ada Admin"
  *   datamap --json
  *   ledger replay | erasures run | holds add|release|list   (privacy: see ops-privacy.ts)
+ *   purge --dry-run [--jurisdiction ch|eu]                   counts of what the purge would delete
  */
 const [command, ...rest] = process.argv.slice(2);
 
 function usage(): never {
   console.error(`usage: npm run ops -- create-customer --slug <slug> --name <name> --jurisdiction ch|eu [--locale de|fr|it|en] --admin-email <e-mail> --admin-name <name>
        npm run ops -- datamap [--json]
-${PRIVACY_USAGE}`);
+${PRIVACY_USAGE}
+${PURGE_USAGE}`);
   process.exit(2);
 }
 
@@ -80,6 +83,8 @@ if (command === "create-customer") {
   if (!(await erasuresCommand(rest))) usage();
 } else if (command === "holds") {
   if (!(await holdsCommand(rest))) usage();
+} else if (command === "purge") {
+  if (!(await purgeCommand(rest))) usage();
 } else {
   usage();
 }

@@ -14,6 +14,7 @@ import { session } from "./middleware/session";
 import { adminRoleRoutes } from "./routes/admin-roles";
 import { announcementRoutes } from "./routes/announcements";
 import { apiV1Routes } from "./routes/api-v1";
+import { apiV1ServiceRoutes } from "./routes/api-v1-services";
 import { authRoutes } from "./routes/auth";
 import { benchRoutes } from "./routes/bench";
 import { codeRoutes } from "./routes/codes";
@@ -26,6 +27,8 @@ import { documentIdempotencyKey } from "./routes/idempotency-docs";
 import { invitationRoutes } from "./routes/invitations";
 import { meRoutes } from "./routes/me";
 import { moderationRoutes } from "./routes/moderation";
+import { newsletterRoutes } from "./routes/newsletter";
+import { newsletterPageRoutes } from "./routes/newsletter-pages";
 import { notificationRoutes } from "./routes/notifications";
 import { oauthRoutes } from "./routes/oauth";
 import { onboardingRoutes } from "./routes/onboarding";
@@ -35,12 +38,14 @@ import { privacyRoutes } from "./routes/privacy";
 import { privacyConsentRoutes } from "./routes/privacy-consents";
 import { privacyDevRoutes } from "./routes/privacy-dev";
 import { privacyRequestRoutes } from "./routes/privacy-requests";
+import { privacySettingsRoutes } from "./routes/privacy-settings";
 import { privacyTransparencyRoutes } from "./routes/privacy-transparency";
 import { roleRoutes } from "./routes/roles";
 import { roomHistoryRoutes } from "./routes/room-history";
 import { roomRoutes } from "./routes/rooms";
 import { ticketSetupRoutes } from "./routes/ticket-setup";
 import { ticketRoutes } from "./routes/tickets";
+import { transparencyPageRoutes } from "./routes/transparency-page";
 import { apiV1WebhookRoutes, webhookRoutes } from "./routes/webhooks";
 import { workOrderPageRoutes } from "./routes/work-order-pages";
 import type { ErrorBody } from "./shared/error-codes";
@@ -137,15 +142,20 @@ export function createApp() {
   app.route("/", privacyDevRoutes);
   app.route("/", privacyConsentRoutes);
   app.route("/", privacyTransparencyRoutes);
+  app.route("/", newsletterRoutes);
+  app.route("/", privacySettingsRoutes);
   app.route("/", oauthRoutes);
   app.route("/", webhookRoutes);
   app.route("/", apiV1WebhookRoutes);
   app.route("/", apiV1Routes);
+  app.route("/", apiV1ServiceRoutes);
   app.route("/", benchRoutes);
   app.route("/", devRoutes);
   app.route("/", pageRoutes);
   app.route("/", onboardingPageRoutes);
   app.route("/", workOrderPageRoutes);
+  app.route("/", newsletterPageRoutes);
+  app.route("/", transparencyPageRoutes);
   documentIdempotencyKey(app);
   mountDocs(app);
 
@@ -164,6 +174,8 @@ export function createApp() {
           "user:profile": "Read the token's own account (/api/v1/me)",
           "master-data:read": "Read properties, groups, units, utilisation periods, users, codes",
           "master-data:write": "Create and change master data, check users in and out",
+          "resident-services:read": "Read tickets and their public conversations",
+          "resident-services:write": "Upload files, create tickets and write public replies for residents",
         },
       },
       password: { tokenUrl: "/oauth/token", refreshUrl: "/oauth/token", scopes: {} },

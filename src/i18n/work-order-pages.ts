@@ -21,6 +21,10 @@ export interface WorkOrderTexts {
   ended: string;
   notFound: string;
   you: string;
+  uploadTooLarge: string;
+  uploadWrongType: string;
+  uploadRateLimited: string;
+  uploadMissing: string;
 }
 
 const statuses = {
@@ -71,6 +75,11 @@ export const WORK_ORDER_TEXTS: Record<Locale, WorkOrderTexts> = {
     ended: "Dieser Auftragslink ist abgelaufen oder wurde widerrufen. Bitte wenden Sie sich an die Verwaltung.",
     notFound: "Diesen Auftrag gibt es nicht.",
     you: "Sie",
+    uploadTooLarge: "Die Datei ist zu gross: Fotos höchstens 10 MiB, PDF-Dokumente höchstens 20 MiB.",
+    uploadWrongType:
+      "Diese Datei wurde nicht angenommen: nur vollständige Fotos (JPEG, PNG, WebP, HEIC) und PDF-Dokumente.",
+    uploadRateLimited: "Zu viele Uploads in der letzten Stunde. Bitte versuchen Sie es später wieder.",
+    uploadMissing: "Bitte wählen Sie zuerst eine Datei aus.",
   },
   fr: {
     title: "Ordre de travail",
@@ -92,6 +101,11 @@ export const WORK_ORDER_TEXTS: Record<Locale, WorkOrderTexts> = {
     ended: "Ce lien a expiré ou a été révoqué. Merci de contacter la gérance.",
     notFound: "Cet ordre de travail n'existe pas.",
     you: "Vous",
+    uploadTooLarge: "Le fichier est trop volumineux : photos 10 Mio au plus, documents PDF 20 Mio au plus.",
+    uploadWrongType:
+      "Ce fichier n'a pas été accepté : seulement des photos complètes (JPEG, PNG, WebP, HEIC) et des documents PDF.",
+    uploadRateLimited: "Trop de téléversements au cours de la dernière heure. Merci de réessayer plus tard.",
+    uploadMissing: "Merci de choisir d'abord un fichier.",
   },
   it: {
     title: "Ordine di lavoro",
@@ -113,6 +127,10 @@ export const WORK_ORDER_TEXTS: Record<Locale, WorkOrderTexts> = {
     ended: "Questo link è scaduto o è stato revocato. Rivolgersi all'amministrazione.",
     notFound: "Questo ordine di lavoro non esiste.",
     you: "Voi",
+    uploadTooLarge: "Il file è troppo grande: foto al massimo 10 MiB, documenti PDF al massimo 20 MiB.",
+    uploadWrongType: "Questo file non è stato accettato: solo foto complete (JPEG, PNG, WebP, HEIC) e documenti PDF.",
+    uploadRateLimited: "Troppi caricamenti nell'ultima ora. Riprovare più tardi.",
+    uploadMissing: "Scegliere prima un file.",
   },
   en: {
     title: "Work order",
@@ -134,5 +152,9 @@ export const WORK_ORDER_TEXTS: Record<Locale, WorkOrderTexts> = {
     ended: "This work order link has expired or was revoked. Please contact the property manager.",
     notFound: "There is no such work order.",
     you: "You",
+    uploadTooLarge: "The file is too large: photos at most 10 MiB, PDF documents at most 20 MiB.",
+    uploadWrongType: "This file was not accepted: only complete photos (JPEG, PNG, WebP, HEIC) and PDF documents.",
+    uploadRateLimited: "Too many uploads in the last hour. Please try again later.",
+    uploadMissing: "Please choose a file first.",
   },
 };

@@ -1,8 +1,10 @@
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../app-env";
+import { readAtMost } from "../lib/body";
 import { sha256Hex } from "../lib/crypto";
 import { AppError } from "../lib/errors";
+import { MAX_UPLOAD_BODY } from "../services/file-types";
 import { claimKey, type IdempotencyScope, recordResponse, releaseKey, storedResponseOf } from "../services/idempotency";
 
 const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
@@ -114,8 +116,13 @@ async function canonicalBody(c: Context<AppEnv>): Promise<string> {
   const cache = c.req.bodyCache as { json?: Promise<unknown> };
   if (cache.json) return canonical(await cache.json);
   if (c.req.raw.body === null || c.req.header("content-length") === "0") return "";
-  // Not parsed by the JSON guard (a route outside it): hash the exact bytes; hono caches the text.
-  return `raw:${await c.req.text()}`;
+  // Not parsed by the JSON guard (an upload): hash the exact bytes of a copy, within the upload limit,
+  // so the route still reads the untouched stream (reading it as text here spent it: a 500).
+  const bytes = await readAtMost(c.req.raw.clone(), MAX_UPLOAD_BODY, () => {
+    return new AppError("FILE_TOO_LARGE", "The upload is too large.");
+  });
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  return `raw:${[...digest].map((x) => x.toString(16).padStart(2, "0")).join("")}`;
 }
 
 function canonical(v: unknown): string {

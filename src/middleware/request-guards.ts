@@ -12,7 +12,7 @@ const UNSAFE = new Set(["POST", "PUT", "PATCH", "DELETE"]);
  * The only API routes that take a multipart body instead of JSON (file uploads). They check type and
  * size themselves, from the bytes (src/services/files.ts); every other route stays JSON-only.
  */
-export const UPLOAD_ROUTES: ReadonlySet<string> = new Set(["POST /api/files"]);
+export const UPLOAD_ROUTES: ReadonlySet<string> = new Set(["POST /api/files", "POST /api/v1/files"]);
 
 /**
  * Step 4 (the part zod cannot do): unsafe API requests with a body must be JSON (415 otherwise —
@@ -33,7 +33,11 @@ export const jsonBody = createMiddleware<AppEnv>(async (c, next) => {
     return next();
   }
   const type = (c.req.header("content-type") ?? "").split(";")[0]?.trim().toLowerCase();
-  if (type === "multipart/form-data" && UPLOAD_ROUTES.has(`${c.req.method} ${c.req.path}`)) return next();
+  if (UPLOAD_ROUTES.has(`${c.req.method} ${c.req.path}`)) {
+    // Upload routes read the stream themselves; any other body type would leave them a spent stream.
+    if (type === "multipart/form-data") return next();
+    throw new AppError("UNSUPPORTED_MEDIA_TYPE", "Send the file as multipart/form-data, part `file`.");
+  }
   if (type !== "application/json") {
     throw new AppError("UNSUPPORTED_MEDIA_TYPE", "Send the body as application/json.");
   }

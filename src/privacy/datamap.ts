@@ -11,11 +11,19 @@ import { masterDataChangesMap } from "../db/schema/changes";
 import { customersMap, microAppsMap } from "../db/schema/customers";
 import { apiClientRoutesMap, appsMap } from "../db/schema/directory";
 import { documentBuildingsMap, documentsMap } from "../db/schema/documents";
+import { privacyRequestDetailsMap } from "../db/schema/dsr-details";
 import { buildingsMap, propertiesMap, unitsMap } from "../db/schema/estate";
 import { dataExportsMap } from "../db/schema/exports";
 import { filesMap } from "../db/schema/files";
 import { idempotencyKeysMap } from "../db/schema/idempotency";
 import { moderationLogMap, moderationReportsMap } from "../db/schema/moderation";
+import {
+  newsletterDeliveriesMap,
+  newsletterIssuesMap,
+  newsletterSubscriptionsMap,
+  newsletterSubscriptionTopicsMap,
+  newsletterTopicsMap,
+} from "../db/schema/newsletter";
 import { notificationItemsMap, notificationPreferencesMap } from "../db/schema/notifications";
 import { accessRequestsMap, activationCodesMap, activationCodeTenanciesMap } from "../db/schema/onboarding";
 import { roleAssignmentsMap, tenanciesMap, tenancyMembersMap, usersMap } from "../db/schema/people";
@@ -78,10 +86,17 @@ export const DATA_MAP: readonly TableMap[] = [
   webhookAttemptsMap,
   privacyRequestsMap,
   privacyRequestEventsMap,
+  privacyRequestDetailsMap,
   erasureStepsMap,
   legalHoldsMap,
   processingRestrictionsMap,
   consentsMap,
+  // Rows that reference a subscription come before it: erasure deletes in this order.
+  newsletterTopicsMap,
+  newsletterIssuesMap,
+  newsletterDeliveriesMap,
+  newsletterSubscriptionTopicsMap,
+  newsletterSubscriptionsMap,
   apiClientRoutesMap,
   apiClientsMap,
   oauthRefreshTokensMap,

@@ -3,6 +3,7 @@ import type { AppEnv } from "../app-env";
 import { ANNOUNCEMENT_STATES, DELIVERY_STATES, TARGET_TYPES } from "../db/schema/announcements";
 import * as residents from "../services/announcement-residents";
 import * as announcements from "../services/announcements";
+import { requireMicroApp } from "../services/micro-apps";
 import { actorOf, defineRoute } from "./define";
 import { WELL_FORMED_MESSAGE, wellFormed } from "./me";
 import { errorResponses, id, isoOrNull, json, jsonBody } from "./schemas";
@@ -183,7 +184,9 @@ export const announcementRoutes = new OpenAPIHono<AppEnv>()
     return c.json(toDetail(row), 200);
   })
   .openapi(forBuilding, async (c) => {
-    const rows = await residents.listForBuilding(c.var.deps, actorOf(c), c.req.valid("param").buildingId);
+    const { buildingId } = c.req.valid("param");
+    await requireMicroApp(c.var.deps, actorOf(c), "announcements", { buildingId });
+    const rows = await residents.listForBuilding(c.var.deps, actorOf(c), buildingId);
     return c.json(
       rows.map((r) => ({
         id: r.id,
@@ -201,10 +204,12 @@ export const announcementRoutes = new OpenAPIHono<AppEnv>()
     );
   })
   .openapi(read, async (c) => {
+    await requireMicroApp(c.var.deps, actorOf(c), "announcements", "homes");
     await residents.markRead(c.var.deps, actorOf(c), c.req.valid("param").announcementId);
     return c.body(null, 204);
   })
   .openapi(ack, async (c) => {
+    await requireMicroApp(c.var.deps, actorOf(c), "announcements", "homes");
     const body = c.req.valid("json") as { unitId?: string } | undefined;
     const r = await residents.acknowledge(c.var.deps, actorOf(c), c.req.valid("param").announcementId, body?.unitId);
     return c.json(r, 200);

@@ -2,6 +2,7 @@ import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../app-env";
 import { BUILDING_DOC_CATEGORIES, DOCUMENT_CATEGORIES, UNIT_DOC_CATEGORIES } from "../db/schema/documents";
 import * as docs from "../services/documents";
+import { requireMicroApp } from "../services/micro-apps";
 import { actorOf, defineRoute } from "./define";
 import { fileMetaSchema } from "./files";
 import { WELL_FORMED_MESSAGE, wellFormed } from "./me";
@@ -92,12 +93,16 @@ export const documentRoutes = new OpenAPIHono<AppEnv>()
     const { unitId } = c.req.valid("param");
     return c.json(await docs.publishUnitDocument(c.var.deps, actorOf(c), { ...c.req.valid("json"), unitId }), 201);
   })
-  .openapi(forBuilding, async (c) =>
-    c.json(await docs.listBuildingDocuments(c.var.deps, actorOf(c), c.req.valid("param").buildingId), 200),
-  )
-  .openapi(forUnit, async (c) =>
-    c.json(await docs.listUnitDocuments(c.var.deps, actorOf(c), c.req.valid("param").unitId), 200),
-  )
+  .openapi(forBuilding, async (c) => {
+    const { buildingId } = c.req.valid("param");
+    await requireMicroApp(c.var.deps, actorOf(c), "information", { buildingId });
+    return c.json(await docs.listBuildingDocuments(c.var.deps, actorOf(c), buildingId), 200);
+  })
+  .openapi(forUnit, async (c) => {
+    const { unitId } = c.req.valid("param");
+    await requireMicroApp(c.var.deps, actorOf(c), "my-apartment", { unitId });
+    return c.json(await docs.listUnitDocuments(c.var.deps, actorOf(c), unitId), 200);
+  })
   .openapi(remove, async (c) => {
     await docs.deleteDocument(c.var.deps, actorOf(c), c.req.valid("param").documentId);
     return c.body(null, 204);

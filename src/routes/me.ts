@@ -7,6 +7,8 @@ import { AppError } from "../lib/errors";
 import { type Actor, authenticate, currentMemberships, isStaff } from "../services/actor";
 import { listMicroApps } from "../services/estate";
 import { changeEvent } from "../services/master-data-changes";
+import { subjectOf } from "../services/privacy-data";
+import { recordRectification } from "../services/privacy-requests";
 import { defineRoute } from "./define";
 import { errorResponses, json, jsonBody, locale } from "./schemas";
 
@@ -98,6 +100,11 @@ export const meRoutes = new OpenAPIHono<AppEnv>()
         .set({ ...patch, updatedAt: deps.now() })
         .where(and(eq(users.id, actor.userId), eq(users.customerId, actor.customerId))),
       changeEvent(deps, { customerId: actor.customerId, entity: "user", action: "updated", objectId: actor.userId }),
+      // A correction is a rectification request (R-P3, R-P15): received and done, field codes only.
+      ...recordRectification(deps, subjectOf(actor, deps), [
+        ...(patch.name !== undefined && patch.name !== actor.name ? (["name"] as const) : []),
+        ...(patch.locale !== undefined && patch.locale !== actor.locale ? (["locale"] as const) : []),
+      ]),
     ]);
     return c.json(await toMe(c.var.deps, c.var.customer, c.var.sessionToken ?? ""), 200);
   });

@@ -4,6 +4,7 @@ import { PAGE_TEXTS } from "../i18n/pages";
 import { AppError } from "../lib/errors";
 import { esc, page } from "../lib/html";
 import { pageLocale } from "../lib/locale";
+import { loginUrl, safeNext } from "../lib/next";
 import { DECLARED_STORAGE } from "../shared/cookies";
 import { declare } from "./define";
 import { field, form, languageSwitch } from "./page-parts";
@@ -22,10 +23,11 @@ declare("GET", "/app/*", "public");
 /**
  * The web app's HTML shell (built by Vite into the static assets) goes through the Worker, so it
  * carries the security headers and CSP; its hashed scripts and styles are served as static files.
- * Without a session the shell would only bounce to the login: it is sent there at once.
+ * Without a session the shell would only bounce to the login: it is sent there at once, with the
+ * path as `next` so the login lands where the link pointed.
  */
 async function appShell(c: Context<AppEnv>) {
-  if (!c.var.actor) return c.redirect("/", 302);
+  if (!c.var.actor) return c.redirect(loginUrl(c.req.url), 302);
   const res = await c.env.ASSETS.fetch(new Request(new URL("/app/", c.req.url)));
   if (!res.ok) throw new AppError("NOT_FOUND", "The web app is not built: run `npm run build:web`.");
   return c.html(await res.text());
@@ -45,6 +47,7 @@ export const pageRoutes = new Hono<AppEnv>()
         t.cookiesTitle,
         `${languageSwitch(lang, t.language, c.req.url)}<h1>${esc(t.cookiesTitle)}</h1><p>${esc(t.cookiesIntro)}</p>
 <table><thead><tr><th scope="col">${esc(t.cookieName)}</th><th scope="col">${esc(t.cookiePurpose)}</th><th scope="col">${esc(t.cookieDuration)}</th><th scope="col">${esc(t.cookieParty)}</th></tr></thead><tbody>${rows}</tbody></table>
+<p><a href="/privacy/transparency">${esc(t.transparencyLink)}</a></p>
 <p><a href="/">${esc(t.login)}</a></p>`,
       ),
     );
@@ -53,7 +56,8 @@ export const pageRoutes = new Hono<AppEnv>()
   .get("/app/*", appShell)
   .get("/", async (c) => {
     // Logged in, the home is the app (their building); the account pages are for the way in.
-    if (c.var.actor) return c.redirect("/app/", 302);
+    // After the login the page reloads "/" with its query: a safe `next` is where the person was going.
+    if (c.var.actor) return c.redirect(safeNext(c.req.query("next")) ?? "/app/", 302);
     const lang = pageLocale(c);
     const t = PAGE_TEXTS[lang];
     const head = `${languageSwitch(lang, t.language, c.req.url)}<h1>${esc(c.var.customer.name)}</h1>`;
@@ -89,7 +93,7 @@ export const pageRoutes = new Hono<AppEnv>()
         `${head}<section><h2>${esc(t.login)}</h2>${login}</section>
 <section><h2>${esc(t.register)}</h2>${register}</section>
 <section><h2>${esc(t.forgot)}</h2>${forgot}</section>
-<footer><p>${esc(t.privacyNote)} <a href="/privacy">${esc(t.cookiesLink)}</a></p><p><a href="/api/docs">${esc(t.apiDocs)}</a></p></footer>`,
+<footer><p>${esc(t.privacyNote)} <a href="/privacy">${esc(t.cookiesLink)}</a> · <a href="/privacy/transparency">${esc(t.transparencyLink)}</a></p><p><a href="/api/docs">${esc(t.apiDocs)}</a></p></footer>`,
       ),
     );
   })

@@ -1,12 +1,27 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv, Deps } from "../app-env";
-import { RESTRICTION_KINDS } from "../db/schema/privacy";
+import {
+  DSR_CHANNELS,
+  DSR_REJECTION_REASONS,
+  DSR_VERIFICATION_METHODS,
+  RECTIFICATION_FIELDS,
+} from "../db/schema/dsr-details";
+import { DSR_KINDS, RESTRICTION_KINDS } from "../db/schema/privacy";
 import { clearSessionCookie } from "../middleware/session";
 import type { Actor } from "../services/actor";
-import { dsrEvents, listDsrs, retryDsr } from "../services/dsr";
+import {
+  actOnStaffRequest,
+  decideIdentity,
+  dsrEvents,
+  listDsrs,
+  openStaffExport,
+  recordStaffRequest,
+  retryDsr,
+} from "../services/dsr";
 import { requestErasure } from "../services/erasure";
 import { subjectOf } from "../services/privacy-data";
 import { lift, myRequests, myRestrictions, restrict } from "../services/privacy-requests";
+import { restrictionToRooms } from "../services/rooms";
 import { actorOf, defineRoute } from "./define";
 import { errorResponses, errorSchema, id, isoOrNull, json, jsonBody } from "./schemas";
 
@@ -24,6 +39,9 @@ const dsrSchema = z
     origin: z.string(),
     state: z.string(),
     needsPerson: z.boolean(),
+    channel: z.string().nullable(),
+    verificationMethod: z.string().nullable(),
+    rejectionReason: z.string().nullable(),
     receivedAt: z.string(),
     dueAt: z.string(),
     doneAt: z.string().nullable(),
@@ -83,6 +101,90 @@ const postRetry = defineRoute("admin", {
   responses: { 200: json(z.object({ rearmed: z.number() })), ...errorResponses },
 });
 
+const postStaffRequest = defineRoute("admin", {
+  method: "post",
+  path: "/api/dsr",
+  tags: ["Privacy"],
+  summary:
+    "Record a request that reached you outside the app (letter, call, e-mail, in person) for one account of your " +
+    "customer: received now (or at receivedAt), identity still to be checked, due in one month (EU) or 30 days (CH)",
+  request: {
+    body: jsonBody(
+      z.strictObject({
+        userId: id("userId"),
+        kind: z.enum(DSR_KINDS),
+        channel: z.enum(DSR_CHANNELS).exclude(["app"]),
+        receivedAt: z.iso.datetime().optional(),
+      }),
+    ),
+  },
+  responses: {
+    201: json(z.object({ id: z.string(), state: z.string(), dueAt: z.string() }), "Recorded"),
+    ...errorResponses,
+  },
+});
+
+const postIdentity = defineRoute("admin", {
+  method: "post",
+  path: "/api/dsr/{requestId}/identity",
+  tags: ["Privacy"],
+  summary: "Decide the identity check of a request you recorded: verified (how, as a code) or rejected (why, a code)",
+  request: {
+    params: z.object({ requestId: id("requestId") }),
+    body: jsonBody(
+      z.discriminatedUnion("verified", [
+        z.strictObject({ verified: z.literal(true), method: z.enum(DSR_VERIFICATION_METHODS) }),
+        z.strictObject({ verified: z.literal(false), reason: z.enum(DSR_REJECTION_REASONS) }),
+      ]),
+    ),
+  },
+  responses: { 200: json(z.object({ state: z.enum(["verified", "rejected"]) })), ...errorResponses },
+});
+
+const postAct = defineRoute("admin", {
+  method: "post",
+  path: "/api/dsr/{requestId}/act",
+  tags: ["Privacy"],
+  summary:
+    "Fulfil a verified request you recorded: access/export build the ZIP, erasure starts the erasure, restriction " +
+    "and objection take effect, rectification records the corrected fields. IDENTITY_NOT_VERIFIED before the check",
+  request: {
+    params: z.object({ requestId: id("requestId") }),
+    body: jsonBody(
+      z.strictObject({
+        fields: z.array(z.enum(RECTIFICATION_FIELDS)).min(1).max(RECTIFICATION_FIELDS.length).optional(),
+        objection: z.enum(["objection-marketing", "objection-legitimate-interest"]).optional(),
+      }),
+    ),
+  },
+  responses: {
+    200: json(
+      z.object({
+        state: z.string(),
+        exportId: z.string().optional(),
+        erasure: z.object({ steps: z.number(), done: z.number() }).optional(),
+      }),
+    ),
+    ...errorResponses,
+  },
+});
+
+const getStaffExport = defineRoute("admin", {
+  method: "get",
+  path: "/api/dsr/{requestId}/export",
+  tags: ["Privacy"],
+  summary: "Download the ZIP built for an access or export request you recorded, to hand it over (7 days)",
+  request: { params: z.object({ requestId: id("requestId") }) },
+  responses: {
+    200: {
+      description: "The ZIP",
+      content: { "application/zip": { schema: z.string().openapi({ format: "binary" }) } },
+    },
+    410: { description: "Expired", content: { "application/json": { schema: errorSchema } } },
+    ...errorResponses,
+  },
+});
+
 const myRequestSchema = z
   .object({
     id: z.string(),
@@ -91,6 +193,8 @@ const myRequestSchema = z
     receivedAt: z.string(),
     dueAt: z.string(),
     doneAt: z.string().nullable(),
+    /** Rectification: the corrected fields as codes (never values). */
+    fields: z.array(z.string()),
   })
   .openapi("MyPrivacyRequest");
 const restrictionsSchema = z
@@ -148,6 +252,7 @@ export const privacyRequestRoutes = new OpenAPIHono<AppEnv>()
     const subject = subjectOf(actorOf(c), deps);
     if (active) await restrict(deps, subject, kind);
     else await lift(deps, subject, kind);
+    await restrictionToRooms(deps, subject, kind);
     return c.json(await restrictionsOf(deps, actorOf(c)), 200);
   })
   .openapi(postErasure, async (c) => {
@@ -172,6 +277,47 @@ export const privacyRequestRoutes = new OpenAPIHono<AppEnv>()
     const { requestId } = c.req.valid("param");
     const rows = await dsrEvents(c.var.deps, actorOf(c).customerId, requestId);
     return c.json({ events: rows.map((e) => ({ ...e, at: e.at.toISOString() })) }, 200);
+  })
+  .openapi(postStaffRequest, async (c) => {
+    const body = c.req.valid("json");
+    const actor = actorOf(c);
+    const deps = c.var.deps;
+    const r = await recordStaffRequest(deps, actor.customerId, actor.userId, {
+      userId: body.userId,
+      kind: body.kind,
+      channel: body.channel,
+      ...(body.receivedAt ? { receivedAt: new Date(body.receivedAt) } : {}),
+    });
+    return c.json({ id: r.id, state: "received", dueAt: r.dueAt.toISOString() }, 201);
+  })
+  .openapi(postIdentity, async (c) => {
+    const { requestId } = c.req.valid("param");
+    const actor = actorOf(c);
+    return c.json(
+      await decideIdentity(c.var.deps, actor.customerId, requestId, actor.userId, c.req.valid("json")),
+      200,
+    );
+  })
+  .openapi(postAct, async (c) => {
+    const { requestId } = c.req.valid("param");
+    const body = c.req.valid("json");
+    const actor = actorOf(c);
+    const r = await actOnStaffRequest(c.var.deps, actor.customerId, requestId, actor.userId, {
+      ...(body.fields ? { fields: body.fields } : {}),
+      ...(body.objection ? { objection: body.objection } : {}),
+    });
+    return c.json(r, 200);
+  })
+  .openapi(getStaffExport, async (c) => {
+    const { requestId } = c.req.valid("param");
+    const file = await openStaffExport(c.var.deps, actorOf(c).customerId, requestId);
+    const day = file.createdAt.toISOString().slice(0, 10);
+    return c.body(file.body, 200, {
+      "content-type": "application/zip",
+      "content-length": String(file.size),
+      "content-disposition": `attachment; filename="quartier-export-${day}.zip"`,
+      "cache-control": "no-store",
+    });
   })
   .openapi(postRetry, async (c) => {
     const { requestId } = c.req.valid("param");

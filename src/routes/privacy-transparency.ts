@@ -9,7 +9,7 @@ import { errorResponses, json } from "./schemas";
  * of the customer's jurisdiction, the processors, and the record of processing activities generated
  * from the data map (every personal field: category, purpose, legal basis, retention, erasure).
  */
-const AUTHORITIES = {
+export const AUTHORITIES = {
   ch: {
     name: "Federal Data Protection and Information Commissioner (FDPIC / EDÖB)",
     url: "https://www.edoeb.admin.ch",
@@ -22,7 +22,7 @@ const AUTHORITIES = {
   },
 } as const;
 
-const PROCESSORS = [
+export const PROCESSORS = [
   {
     name: "Cloudflare, Inc.",
     purpose: "Hosting: application (Workers), databases (D1), building rooms (Durable Objects), files (R2), queues",

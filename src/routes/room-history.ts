@@ -2,6 +2,7 @@ import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../app-env";
 import { base64url } from "../lib/crypto";
 import { AppError } from "../lib/errors";
+import { requireMicroApp } from "../services/micro-apps";
 import { roomHistory } from "../services/rooms";
 import { actorOf, defineRoute } from "./define";
 import { errorResponses, id, json } from "./schemas";
@@ -83,6 +84,7 @@ const encodeCursor = (c: { at: number; id: string } | null) =>
 export const roomHistoryRoutes = new OpenAPIHono<AppEnv>()
   .openapi(posts, async (c) => {
     const { cursor, limit } = c.req.valid("query");
+    await requireMicroApp(c.var.deps, actorOf(c), "pinboard", { buildingId: c.req.valid("param").buildingId });
     const r = await roomHistory(
       c.var.deps,
       actorOf(c),
@@ -95,6 +97,7 @@ export const roomHistoryRoutes = new OpenAPIHono<AppEnv>()
   })
   .openapi(chat, async (c) => {
     const { cursor, limit } = c.req.valid("query");
+    await requireMicroApp(c.var.deps, actorOf(c), "my-neighbours", { buildingId: c.req.valid("param").buildingId });
     const r = await roomHistory(
       c.var.deps,
       actorOf(c),
@@ -111,6 +114,7 @@ export const roomHistoryRoutes = new OpenAPIHono<AppEnv>()
   .openapi(dms, async (c) => {
     const { cursor, limit } = c.req.valid("query");
     const { buildingId, userId } = c.req.valid("param");
+    await requireMicroApp(c.var.deps, actorOf(c), "my-neighbours", { buildingId });
     const r = await roomHistory(c.var.deps, actorOf(c), buildingId, "dm", decodeCursor(cursor), limit, userId);
     return c.json({ items: r.items as z.infer<typeof dm>[], next: encodeCursor(r.next), headSeq: r.headSeq }, 200);
   });

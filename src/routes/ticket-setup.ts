@@ -1,6 +1,8 @@
 import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../app-env";
 import type { ServiceProvider, TicketCategory } from "../db/schema/tickets";
+import { AppError } from "../lib/errors";
+import { isStaff } from "../services/actor";
 import * as setup from "../services/ticket-setup";
 import { actorOf, defineRoute } from "./define";
 import { WELL_FORMED_MESSAGE, wellFormed } from "./me";
@@ -38,6 +40,12 @@ const listCategories = defineRoute("session", {
   path: "/api/ticket-categories",
   tags,
   summary: "The customer's ticket categories with their answer deadline",
+  description: "Retired (archived) categories only with `archived=include`, for managers and customer admins.",
+  request: {
+    query: z.object({
+      archived: z.enum(["include"]).optional().openapi({ description: "Also list retired categories (staff)" }),
+    }),
+  },
   responses: { 200: json(z.array(categorySchema)), ...errorResponses },
 });
 const createCategory = defineRoute("admin", {
@@ -99,9 +107,12 @@ const patchProvider = defineRoute("admin", {
 
 /** Ticket categories and service providers, per customer (R-M3). */
 export const ticketSetupRoutes = new OpenAPIHono<AppEnv>()
-  .openapi(listCategories, async (c) =>
-    c.json((await setup.listCategories(c.var.deps, actorOf(c).customerId)).map(toCategory), 200),
-  )
+  .openapi(listCategories, async (c) => {
+    const a = actorOf(c);
+    const withArchived = c.req.valid("query").archived === "include";
+    if (withArchived && !isStaff(a)) throw new AppError("FORBIDDEN", "Managers only.");
+    return c.json((await setup.listCategories(c.var.deps, a.customerId, withArchived)).map(toCategory), 200);
+  })
   .openapi(createCategory, async (c) =>
     c.json(toCategory(await setup.createCategory(c.var.deps, actorOf(c).customerId, c.req.valid("json"))), 201),
   )

@@ -2,6 +2,7 @@ import { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../app-env";
 import { TICKET_STATUSES } from "../db/schema/tickets";
 import { AppError } from "../lib/errors";
+import { requireMicroApp } from "../services/micro-apps";
 import { ticketFor } from "../services/ticket-access";
 import { queuePage } from "../services/ticket-queue";
 import * as tickets from "../services/tickets";
@@ -204,8 +205,13 @@ const queue = defineRoute("staff", {
 
 /** Service Center (R-M3): residents report, staff work the queue. */
 export const ticketRoutes = new OpenAPIHono<AppEnv>()
-  .openapi(create, async (c) => c.json(await tickets.createTicket(c.var.deps, actorOf(c), c.req.valid("json")), 201))
+  .openapi(create, async (c) => {
+    const body = c.req.valid("json");
+    await requireMicroApp(c.var.deps, actorOf(c), "service-center", { buildingId: body.buildingId });
+    return c.json(await tickets.createTicket(c.var.deps, actorOf(c), body), 201);
+  })
   .openapi(mine, async (c) => {
+    await requireMicroApp(c.var.deps, actorOf(c), "service-center", "homes");
     const rows = await tickets.listMyTickets(c.var.deps, actorOf(c));
     return c.json(
       rows.map((t) => ({
@@ -221,11 +227,14 @@ export const ticketRoutes = new OpenAPIHono<AppEnv>()
       200,
     );
   })
-  .openapi(getOne, async (c) =>
-    c.json(await tickets.getTicket(c.var.deps, actorOf(c), c.req.valid("param").ticketId), 200),
-  )
+  .openapi(getOne, async (c) => {
+    const { ticketId } = c.req.valid("param");
+    await requireMicroApp(c.var.deps, actorOf(c), "service-center", { ticketId });
+    return c.json(await tickets.getTicket(c.var.deps, actorOf(c), ticketId), 200);
+  })
   .openapi(message, async (c) => {
     const { ticketId } = c.req.valid("param");
+    await requireMicroApp(c.var.deps, actorOf(c), "service-center", { ticketId });
     return c.json(await tickets.addMessage(c.var.deps, actorOf(c), ticketId, c.req.valid("json")), 201);
   })
   .openapi(patch, async (c) => {
@@ -240,6 +249,7 @@ export const ticketRoutes = new OpenAPIHono<AppEnv>()
   })
   .openapi(feedback, async (c) => {
     const { ticketId } = c.req.valid("param");
+    await requireMicroApp(c.var.deps, actorOf(c), "service-center", { ticketId });
     return c.json(await tickets.giveFeedback(c.var.deps, actorOf(c), ticketId, c.req.valid("json")), 200);
   })
   .openapi(revoke, async (c) => {

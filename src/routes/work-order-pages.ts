@@ -28,7 +28,7 @@ const MAX_FORM_BYTES = 16 * 1024;
 
 type View = Awaited<ReturnType<typeof workOrderView>>;
 
-function render(lang: keyof typeof WORK_ORDER_TEXTS, token: string, v: View) {
+function render(lang: keyof typeof WORK_ORDER_TEXTS, token: string, v: View, uploadError?: string) {
   const t = WORK_ORDER_TEXTS[lang];
   const base = `/work-orders/${encodeURIComponent(token)}`;
   const contact = v.contact ? `${esc(v.contact.name)}, ${esc(v.contact.email)}` : esc(t.noContact);
@@ -54,7 +54,7 @@ function render(lang: keyof typeof WORK_ORDER_TEXTS, token: string, v: View) {
 <h2>${esc(t.conversation)}</h2><ul>${messages}</ul>
 <form method="post" action="${base}"><label>${esc(t.status)}<select name="status"><option value="">${esc(t.keepStatus)}</option>${options}</select></label>
 <label>${esc(t.comment)}<textarea name="comment" maxlength="5000"></textarea></label><button type="submit">${esc(t.send)}</button></form>
-<form method="post" action="${base}/files" enctype="multipart/form-data"><label>${esc(t.upload)}<input type="file" name="file" accept="image/jpeg,image/png,image/webp,image/heic,application/pdf" required></label><button type="submit">${esc(t.uploadButton)}</button></form>
+${uploadError ? `<p role="alert">${esc(uploadError)}</p>` : ""}<form method="post" action="${base}/files" enctype="multipart/form-data"><label>${esc(t.upload)}<input type="file" name="file" accept="image/jpeg,image/png,image/webp,image/heic,application/pdf" required></label><button type="submit">${esc(t.uploadButton)}</button></form>
 <p>${esc(t.validUntil)} ${esc(v.expiresAt.slice(0, 10))}</p>`,
   );
 }
@@ -68,6 +68,25 @@ function ended(c: Parameters<typeof pageLocale>[0], e: unknown) {
     page(pageLocale(c), t.title, `<h1>${esc(t.title)}</h1><p role="alert">${esc(text)}</p>`),
     e.status as 404,
   );
+}
+
+/** The page's words for a refused upload, or undefined for errors that are not about the file. */
+function uploadErrorText(lang: keyof typeof WORK_ORDER_TEXTS, e: unknown): string | undefined {
+  if (!(e instanceof AppError)) return undefined;
+  const t = WORK_ORDER_TEXTS[lang];
+  switch (e.code) {
+    case "FILE_TOO_LARGE":
+    case "PAYLOAD_TOO_LARGE":
+      return t.uploadTooLarge;
+    case "FILE_TYPE_NOT_ALLOWED":
+      return t.uploadWrongType;
+    case "RATE_LIMITED":
+      return t.uploadRateLimited;
+    case "VALIDATION_FAILED":
+      return t.uploadMissing;
+    default:
+      return undefined;
+  }
 }
 
 export const workOrderPageRoutes = new Hono<AppEnv>()
@@ -104,7 +123,19 @@ export const workOrderPageRoutes = new Hono<AppEnv>()
     try {
       await uploadWorkOrderFile(c.var.deps, c.var.customer.id, token, await readUpload(c.req.raw));
     } catch (e) {
-      return ended(c, e);
+      // A refused file: the page again with the reason, in its language, with the error's status
+      // (and Retry-After when rate limited); never the JSON envelope on this no-script page.
+      const lang = pageLocale(c);
+      const text = uploadErrorText(lang, e);
+      if (!text || !(e instanceof AppError)) return ended(c, e);
+      try {
+        const v = await workOrderView(c.var.deps, c.var.customer.id, token);
+        c.header("cache-control", "no-store");
+        for (const [k, value] of Object.entries(e.headers ?? {})) c.header(k, value);
+        return c.html(render(lang, token, v, text), e.status as 400);
+      } catch (e2) {
+        return ended(c, e2);
+      }
     }
     return c.redirect(`/work-orders/${encodeURIComponent(token)}`, 303);
   })

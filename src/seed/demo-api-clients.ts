@@ -7,7 +7,7 @@ import { type SeedEnv, seedRegionDb } from "./demo";
 
 /**
  * Documented OAuth2 clients of the demo customers (development only, printed by `npm start` and listed
- * in README): an integrator client (client credentials, all master-data scopes) and a first-party
+ * in README): an integrator client (client credentials, all scopes) and a first-party
  * client (password grant with the demo logins) per customer. Fixed credentials, like the demo passwords.
  */
 export interface DemoApiClient {
@@ -21,7 +21,13 @@ export interface DemoApiClient {
   scopes: ApiScope[];
 }
 
-const ALL: ApiScope[] = ["user:profile", "master-data:read", "master-data:write"];
+const ALL: ApiScope[] = [
+  "user:profile",
+  "master-data:read",
+  "master-data:write",
+  "resident-services:read",
+  "resident-services:write",
+];
 
 export const DEMO_API_CLIENTS: DemoApiClient[] = [
   { key: "ch", app: "demo", jurisdiction: "ch" as const },

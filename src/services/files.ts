@@ -1,22 +1,30 @@
-import { and, eq, inArray, lt, ne, or } from "drizzle-orm";
+import { and, eq, inArray, isNull, lt, ne, or } from "drizzle-orm";
 import type { Deps } from "../app-env";
 import type { Db } from "../db/client";
 import { type FileOwner, type FileRow, files } from "../db/schema/files";
 import { readAtMost } from "../lib/body";
 import { randomToken } from "../lib/crypto";
 import { AppError, notFound } from "../lib/errors";
+import { ImageUnreadable, stripImageMetadata } from "../lib/image-metadata";
 import { DAY } from "../lib/time";
 import type { Subject } from "../privacy/stores";
 import { cleanName, isImage, limitOf, MAX_UPLOAD_BODY, sniffType } from "./file-types";
+import { hit, type Limit, peek } from "./throttle";
 
-/** Who uploads: an account (resident or staff) or a craftsman's work-order link. */
+/**
+ * Who uploads: an account (resident or staff), a craftsman's work-order link, or an integrator client
+ * of the customer (/api/v1/files: no account; `uploaded_by` and `provider_id` stay null, decision 0028).
+ */
 export type Uploader =
   | { kind: "account"; customerId: string; userId: string }
-  | { kind: "provider"; customerId: string; providerId: string };
+  | { kind: "provider"; customerId: string; providerId: string }
+  | { kind: "integrator"; customerId: string; clientId: string };
 
 export interface Upload {
   bytes: Uint8Array;
   name: string;
+  /** The form's other text parts (e.g. the Allthings `path`), when read from a multipart body. */
+  fields?: Record<string, string>;
 }
 
 const tooLarge = (what: string) => new AppError("FILE_TOO_LARGE", `The ${what} is too large.`);
@@ -43,7 +51,43 @@ export async function readUpload(req: Request): Promise<Upload> {
       { path: "file", message: "Required" },
     ]);
   }
-  return { bytes: new Uint8Array(await file.arrayBuffer()), name: file.name };
+  const fields: Record<string, string> = {};
+  for (const [k, v] of form) if (typeof v === "string") fields[k] = v;
+  return { bytes: new Uint8Array(await file.arrayBuffer()), name: file.name, fields };
+}
+
+/**
+ * Upload allowance of one account (or one craftsman's company through its work-order links), counted
+ * exactly in D1 like the login throttles (decision 0002): 100 files and 500 MiB an hour are far above
+ * what reporting defects needs, and bound what a stolen session can pour into the bucket.
+ */
+export const UPLOADS_PER_HOUR: Limit = { name: "upload-files", max: 100, windowMs: 60 * 60_000 };
+export const UPLOAD_BYTES_PER_HOUR: Limit = { name: "upload-bytes", max: 500 * 1024 * 1024, windowMs: 60 * 60_000 };
+
+const uploaderKey = (who: Uploader) =>
+  who.kind === "account"
+    ? `${who.customerId}:user:${who.userId}`
+    : who.kind === "provider"
+      ? `${who.customerId}:provider:${who.providerId}`
+      : `${who.customerId}:client:${who.clientId}`;
+
+/** Counts the attempt (every attempt, refused files too) and then its bytes; 429 past either limit. */
+async function countUpload(deps: Deps, who: Uploader, bytes: number) {
+  const subject = uploaderKey(who);
+  for (const [limit, amount] of [
+    [UPLOADS_PER_HOUR, 1],
+    [UPLOAD_BYTES_PER_HOUR, bytes],
+  ] as const) {
+    if ((await hit(deps, limit, subject, amount)) > limit.max) {
+      const { retryAfterS } = await peek(deps, limit, subject);
+      throw new AppError(
+        "RATE_LIMITED",
+        "Too many uploads in the last hour. Try again later.",
+        { retryAfterSeconds: retryAfterS },
+        { "retry-after": String(Math.max(1, retryAfterS)) },
+      );
+    }
+  }
 }
 
 /**
@@ -57,12 +101,15 @@ export async function storeFile(
   upload: Upload,
   owner?: { type: FileOwner; id: string; messageId?: string | null },
 ): Promise<FileRow> {
+  await countUpload(deps, who, upload.bytes.byteLength);
   const type = sniffType(upload.bytes.subarray(0, 64));
   if (!type) {
     throw new AppError("FILE_TYPE_NOT_ALLOWED", "Only JPEG, PNG, WebP or HEIC photos and PDF documents are accepted.");
   }
   if (upload.bytes.byteLength === 0) throw new AppError("FILE_TYPE_NOT_ALLOWED", "The file is empty.");
   if (upload.bytes.byteLength > limitOf(type)) tooLargeFor(type);
+  // Photos lose their metadata (GPS, device, time) before anything is stored (decision 0034).
+  const bytes = isImage(type) ? withoutMetadata(type, upload.bytes) : upload.bytes;
   const row: FileRow = {
     id: crypto.randomUUID(),
     customerId: who.customerId,
@@ -74,14 +121,14 @@ export async function storeFile(
     ownerId: owner?.id ?? null,
     messageId: owner?.messageId ?? null,
     contentType: type,
-    size: upload.bytes.byteLength,
+    size: bytes.byteLength,
     name: cleanName(upload.name, type),
     // Random, never derived from the name or the uploader: knowing one key tells nothing of another.
     objectKey: `files/${who.customerId}/${randomToken(32)}`,
     state: owner ? "attached" : "pending",
     createdAt: deps.now(),
   };
-  await deps.stores.files.put(row.objectKey, upload.bytes, { httpMetadata: { contentType: type } });
+  await deps.stores.files.put(row.objectKey, bytes, { httpMetadata: { contentType: type } });
   try {
     await deps.db.insert(files).values(row);
   } catch (e) {
@@ -89,6 +136,15 @@ export async function storeFile(
     throw e;
   }
   return row;
+}
+
+function withoutMetadata(type: Exclude<FileRow["contentType"], "application/pdf">, data: Uint8Array) {
+  try {
+    return stripImageMetadata(type, data).bytes;
+  } catch (e) {
+    if (!(e instanceof ImageUnreadable)) throw e;
+    throw new AppError("FILE_TYPE_NOT_ALLOWED", "The photo could not be read: it is damaged or incomplete.");
+  }
 }
 
 function tooLargeFor(type: FileRow["contentType"]): never {
@@ -102,10 +158,11 @@ function tooLargeFor(type: FileRow["contentType"]): never {
  * Checks that the files exist, are the uploader's own and still pending (404 otherwise: another
  * person's upload id tells nothing), and returns the statement that attaches them, for the caller's batch
  * (wrapped: a query builder returned from an async function would be awaited, that is run, at once).
+ * `userId` null: uploads of the customer's integrator clients (no account, no provider).
  */
 export async function attachStatement(
   deps: Deps,
-  who: { customerId: string; userId: string },
+  who: { customerId: string; userId: string | null },
   fileIds: readonly string[],
   owner: { type: FileOwner; id: string; messageId?: string | null; subjectId: string | null },
   only?: (f: FileRow) => boolean,
@@ -115,7 +172,7 @@ export async function attachStatement(
   const rows = await deps.db
     .select()
     .from(files)
-    .where(and(inArray(files.id, ids), eq(files.customerId, who.customerId), eq(files.uploadedBy, who.userId)));
+    .where(and(inArray(files.id, ids), eq(files.customerId, who.customerId), uploadedByIs(who.userId)));
   if (rows.length !== ids.length) throw notFound("File");
   for (const f of rows) {
     if (f.state !== "pending") throw new AppError("FILE_NOT_ATTACHABLE", "A file can belong to one thing only.");
@@ -133,6 +190,10 @@ export async function attachStatement(
     .where(and(inArray(files.id, ids), eq(files.customerId, who.customerId), eq(files.state, "pending")));
   return { stmt };
 }
+
+/** Uploaded by this account, or (null) by an integrator client: neither an account nor a craftsman. */
+export const uploadedByIs = (userId: string | null) =>
+  userId === null ? and(isNull(files.uploadedBy), isNull(files.providerId)) : eq(files.uploadedBy, userId);
 
 /** A file row of the customer (any state but erased), or undefined. */
 export async function fileRow(deps: Deps, customerId: string, fileId: string) {

@@ -1,5 +1,6 @@
 import { and, desc, eq, isNull } from "drizzle-orm";
 import type { Deps } from "../app-env";
+import { privacyRequestDetails, type RectificationField } from "../db/schema/dsr-details";
 import {
   type DsrKind,
   privacyRequestEvents,
@@ -18,9 +19,8 @@ type Stmt = Parameters<Deps["db"]["batch"]>[0][number];
  * objection): received, verified (the logged-in person) and done in one go, with its audit trail.
  * Append them to the batch that does the work, so the record and the effect commit together.
  */
-export function recordInstantRequest(deps: Deps, s: Subject, kind: DsrKind): Stmt[] {
+export function recordInstantRequest(deps: Deps, s: Subject, kind: DsrKind, id: string = newId()): Stmt[] {
   const now = deps.now();
-  const id = newId();
   const ev = (action: string) =>
     deps.db.insert(privacyRequestEvents).values({
       id: newId(),
@@ -51,9 +51,36 @@ export function recordInstantRequest(deps: Deps, s: Subject, kind: DsrKind): Stm
   ];
 }
 
-/** The person's own requests, newest first (ids, kinds, states, dates). */
+/**
+ * A correction the person made themselves (R-P3): a rectification request received and done at once,
+ * with the changed fields as codes (never the old or new values). Nothing when no field changed.
+ * Append the statements to the batch that writes the correction.
+ */
+export function recordRectification(deps: Deps, s: Subject, fields: readonly RectificationField[]): Stmt[] {
+  if (fields.length === 0) return [];
+  const requestId = newId();
+  const [request, ...events] = recordInstantRequest(deps, s, "rectification", requestId);
+  return [
+    request as Stmt,
+    deps.db.insert(privacyRequestDetails).values({
+      requestId,
+      customerId: s.customerId,
+      channel: "app",
+      recordedBy: null,
+      verificationMethod: null,
+      rejectionReason: null,
+      decidedBy: null,
+      decidedAt: null,
+      fields: [...new Set(fields)].sort().join(","),
+      exportId: null,
+    }),
+    ...events,
+  ];
+}
+
+/** The person's own requests, newest first (ids, kinds, states, dates; a correction's field codes). */
 export async function myRequests(deps: Deps, s: Subject) {
-  return deps.db
+  const rows = await deps.db
     .select({
       id: privacyRequests.id,
       kind: privacyRequests.kind,
@@ -61,11 +88,14 @@ export async function myRequests(deps: Deps, s: Subject) {
       receivedAt: privacyRequests.receivedAt,
       dueAt: privacyRequests.dueAt,
       doneAt: privacyRequests.doneAt,
+      fields: privacyRequestDetails.fields,
     })
     .from(privacyRequests)
+    .leftJoin(privacyRequestDetails, eq(privacyRequestDetails.requestId, privacyRequests.id))
     .where(and(eq(privacyRequests.userId, s.userId), eq(privacyRequests.customerId, s.customerId)))
     .orderBy(desc(privacyRequests.receivedAt))
     .limit(100);
+  return rows.map((r) => ({ ...r, fields: r.fields ? r.fields.split(",") : [] }));
 }
 
 /** Active restrictions and objections of the person. */
@@ -88,9 +118,20 @@ export async function myRestrictions(deps: Deps, s: Subject) {
  * is a no-op. Effective at once: `isProcessingRestricted` / `hasObjected` read this table.
  */
 export async function restrict(deps: Deps, s: Subject, kind: RestrictionKind) {
+  const turnOn = await restrictionStatements(deps, s, kind);
+  if (turnOn.length === 0) return;
+  const stmts = [...turnOn, ...recordInstantRequest(deps, s, kind === "restriction" ? "restriction" : "objection")];
+  await deps.db.batch(stmts as [Stmt, ...Stmt[]]);
+}
+
+/**
+ * The insert that turns a restriction or objection on (in an array: a bare statement would be run by
+ * `await`); empty when it is already active.
+ */
+export async function restrictionStatements(deps: Deps, s: Subject, kind: RestrictionKind): Promise<Stmt[]> {
   const active = (await myRestrictions(deps, s)).some((r) => r.kind === kind);
-  if (active) return;
-  await deps.db.batch([
+  if (active) return [];
+  return [
     deps.db.insert(processingRestrictions).values({
       id: newId(),
       customerId: s.customerId,
@@ -99,8 +140,7 @@ export async function restrict(deps: Deps, s: Subject, kind: RestrictionKind) {
       createdAt: deps.now(),
       liftedAt: null,
     }),
-    ...recordInstantRequest(deps, s, kind === "restriction" ? "restriction" : "objection"),
-  ]);
+  ];
 }
 
 /** Lifts a restriction or withdraws an objection (the row stays, with its end, as the record). */

@@ -12,6 +12,7 @@ import { openTenancyEndErasures } from "./erasure-tenancy-end";
 import { purgeFiles } from "./files";
 import { countHeldExports, notHeld } from "./holds";
 import { type IntegrationPurgeReport, purgeIntegrationRecords } from "./integration-purge";
+import { type NewsletterPurgeReport, purgeNewsletter } from "./newsletter-purge";
 import { purgeRefreshTokens } from "./oauth";
 import { BATCH, deleteKeysBefore, drain } from "./purge-steps";
 import { SESSION_IDLE_MS } from "./sessions";
@@ -22,15 +23,15 @@ import { SESSION_IDLE_MS } from "./sessions";
  */
 export const ACCESS_LOG_RETENTION_DAYS = 89;
 /** Codes that can no longer be used (revoked, used up, expired) are kept 30 days for the manager's overview. */
-const SPENT_CODE_RETENTION_MS = 30 * DAY;
-const OUTBOX_RETENTION_MS = 7 * DAY;
-const THROTTLE_RETENTION_MS = DAY;
+export const SPENT_CODE_RETENTION_MS = 30 * DAY;
+export const OUTBOX_RETENTION_MS = 7 * DAY;
+export const THROTTLE_RETENTION_MS = DAY;
 /** Notification items (sent, dropped, or stuck) are references for coalescing and digests only. */
-const NOTIFICATION_RETENTION_MS = 30 * DAY;
-const CLOSED_REPORT_RETENTION_MS = 180 * DAY;
-const MODERATION_LOG_RETENTION_MS = 2 * 365 * DAY;
+export const NOTIFICATION_RETENTION_MS = 30 * DAY;
+export const CLOSED_REPORT_RETENTION_MS = 180 * DAY;
+export const MODERATION_LOG_RETENTION_MS = 2 * 365 * DAY;
 
-export interface PurgeReport extends IntegrationPurgeReport {
+export interface PurgeReport extends IntegrationPurgeReport, NewsletterPurgeReport {
   jurisdiction: string;
   sessions: number;
   authTokens: number;
@@ -134,6 +135,7 @@ export async function purgeRegion(deps: Deps): Promise<PurgeReport> {
   const refreshTokensDone = await purgeRefreshTokens(deps, now, BATCH);
   const ledgerDone = await purgeLedger(deps.stores.files, now);
   const tenancyEnd = await openTenancyEndErasures(deps);
+  const newsletter = await purgeNewsletter(deps, now);
   return {
     jurisdiction: deps.stores.jurisdiction,
     sessions: sessionsDone,
@@ -153,6 +155,7 @@ export async function purgeRegion(deps: Deps): Promise<PurgeReport> {
     erasureLedger: ledgerDone,
     tenancyEndErasures: tenancyEnd,
     ...integrations,
+    ...newsletter,
   };
 }
 

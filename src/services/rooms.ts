@@ -1,10 +1,13 @@
-import { and, eq } from "drizzle-orm";
+import { and, eq, lt } from "drizzle-orm";
 import type { Deps } from "../app-env";
+import type { RestrictionKind } from "../db/schema/privacy";
 import { roomParticipation } from "../db/schema/rooms";
 import { AppError, notFound } from "../lib/errors";
-import { DAY } from "../lib/time";
+import { DAY, HOUR } from "../lib/time";
+import { isProcessingRestricted } from "../privacy/restriction";
 import type { Identity } from "../shared/room-identity";
 import type { Actor } from "./actor";
+import { errorCode, FAN_OUT_CONCURRENCY, mapBounded } from "./fan-out";
 
 /** A room identity before the region is known (the door adds the jurisdiction of the app it serves). */
 export type RoomMember = Omit<Identity, "jurisdiction">;
@@ -33,13 +36,68 @@ export function roomIdentity(actor: Actor, buildingId: string): RoomMember {
   };
 }
 
-/** Records that the person used the room (kept after the tenancy ends, for export and erasure). */
+/** `last_seen_at` is moved at most this often: a reconnect storm reads, it does not write. */
+const PARTICIPATION_TOUCH_MS = HOUR;
+
+/**
+ * Records that the person used the room (kept after the tenancy ends, for export and erasure). The
+ * door runs it beside the room's upgrade and hands out the connection only when it succeeded. A
+ * first visit also tells the room whether the person's processing is restricted (R-P5): a room they
+ * never used has not heard of it (decision 0032); known rooms were told when it changed.
+ */
 export async function recordParticipation(deps: Deps, actor: Actor, buildingId: string) {
   const now = deps.now();
-  await deps.db
+  const [row] = await deps.db
     .insert(roomParticipation)
     .values({ customerId: actor.customerId, buildingId, userId: actor.userId, firstSeenAt: now, lastSeenAt: now })
-    .onConflictDoUpdate({ target: [roomParticipation.buildingId, roomParticipation.userId], set: { lastSeenAt: now } });
+    .onConflictDoUpdate({
+      target: [roomParticipation.buildingId, roomParticipation.userId],
+      set: { lastSeenAt: now },
+      setWhere: lt(roomParticipation.lastSeenAt, new Date(now.getTime() - PARTICIPATION_TOUCH_MS)),
+    })
+    .returning({ firstSeenAt: roomParticipation.firstSeenAt });
+  if (row?.firstSeenAt.getTime() !== now.getTime()) return;
+  if (!(await isProcessingRestricted(deps.db, actor.customerId, actor.userId))) return;
+  try {
+    await deps.stores.rooms().getByName(buildingId).setRestricted(actor.userId, true);
+  } catch (e) {
+    console.error(JSON.stringify({ roomRestrictionFailed: 1, errors: [errorCode(e)] }));
+    throw new AppError("ROOM_UNAVAILABLE", "The building room cannot be reached; try again shortly.");
+  }
+}
+
+/** Attempts per room when a restriction changes (the call is idempotent). */
+const RESTRICTION_ATTEMPTS = 3;
+
+/**
+ * A restriction of processing was set or lifted (R-P5, decision 0032): every room of the person's
+ * participation learns the current state from D1, so their profile and presence disappear from their
+ * neighbours' view at once, or come back. Objections (R-P6) change nothing in the rooms. Rooms are
+ * called with bounded concurrency, each up to three times; a room still unreachable answers 503
+ * ROOM_UNAVAILABLE, and sending the request again (a no-op in D1) repeats the push.
+ */
+export async function restrictionToRooms(deps: Deps, s: { customerId: string; userId: string }, kind: RestrictionKind) {
+  if (kind !== "restriction") return;
+  const on = await isProcessingRestricted(deps.db, s.customerId, s.userId);
+  const rows = await deps.db
+    .select({ buildingId: roomParticipation.buildingId })
+    .from(roomParticipation)
+    .where(and(eq(roomParticipation.userId, s.userId), eq(roomParticipation.customerId, s.customerId)));
+  const results = await mapBounded(rows, FAN_OUT_CONCURRENCY, async ({ buildingId }) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await deps.stores.rooms().getByName(buildingId).setRestricted(s.userId, on);
+      } catch (e) {
+        if (attempt >= RESTRICTION_ATTEMPTS) throw e;
+      }
+    }
+  });
+  const failed = results.filter((r) => !r.ok);
+  if (failed.length === 0) return;
+  // Ids and error names only (never personal values).
+  const errors = failed.map((r) => (r.ok ? "" : errorCode(r.error)));
+  console.error(JSON.stringify({ roomRestrictionFailed: failed.length, rooms: rows.length, errors }));
+  throw new AppError("ROOM_UNAVAILABLE", "Your choice is saved, but a building room could not be told; send it again.");
 }
 
 /**

@@ -28,18 +28,18 @@ export async function peek(deps: Deps, limit: Limit, subject: string) {
   return { count: row.count, retryAfterS: Math.ceil((row.windowStart.getTime() + limit.windowMs - now) / 1000) };
 }
 
-/** Adds one to the counter in a single atomic statement and returns the new count. */
-export async function hit(deps: Deps, limit: Limit, subject: string): Promise<number> {
+/** Adds one (or `amount`, e.g. bytes) to the counter in a single atomic statement and returns the new count. */
+export async function hit(deps: Deps, limit: Limit, subject: string, amount = 1): Promise<number> {
   const key = await keyOf(limit, subject);
   const now = deps.now().getTime();
   const expired = now - limit.windowMs;
   const [row] = await deps.db
     .insert(throttles)
-    .values({ key, windowStart: new Date(now), count: 1 })
+    .values({ key, windowStart: new Date(now), count: amount })
     .onConflictDoUpdate({
       target: throttles.key,
       set: {
-        count: sql`CASE WHEN ${throttles.windowStart} <= ${expired} THEN 1 ELSE ${throttles.count} + 1 END`,
+        count: sql`CASE WHEN ${throttles.windowStart} <= ${expired} THEN ${amount} ELSE ${throttles.count} + ${amount} END`,
         windowStart: sql`CASE WHEN ${throttles.windowStart} <= ${expired} THEN ${now} ELSE ${throttles.windowStart} END`,
       },
     })

@@ -28,11 +28,15 @@ export interface TicketInput {
   photoIds: string[];
 }
 
+/** Whose pending uploads a write may attach: the actor's own (default), or (userId null) the integrator's. */
+export type UploadsOf = { customerId: string; userId: string | null };
+
 /**
  * A resident reports a defect for one of their current units, or (no unit) the common areas of a
  * building they live in, with photos they uploaded before. Record, history and photos commit together.
+ * The integrator API reports for a resident with photos it uploaded (`uploads`, decision 0028).
  */
-export async function createTicket(deps: Deps, a: Actor, input: TicketInput) {
+export async function createTicket(deps: Deps, a: Actor, input: TicketInput, uploads: UploadsOf = a) {
   const homes = a.memberships.filter((m) => m.buildingId === input.buildingId);
   if (homes.length === 0) throw notFound("Building");
   if (input.unitId !== null && !homes.some((m) => m.unitId === input.unitId)) throw notFound("Unit");
@@ -60,7 +64,7 @@ export async function createTicket(deps: Deps, a: Actor, input: TicketInput) {
   };
   const { stmt: attach } = await attachStatement(
     deps,
-    a,
+    uploads,
     input.photoIds,
     { type: "ticket", id: t.id, subjectId: a.userId },
     (f) => isImage(f.contentType),
@@ -98,6 +102,7 @@ export async function addMessage(
   a: Actor,
   id: string,
   input: { body: string; internal: boolean; fileIds: string[] },
+  uploads: UploadsOf = a,
 ) {
   const { ticket, staff } = await ticketFor(deps, a, id);
   if (input.internal && !staff) throw new AppError("FORBIDDEN", "Internal notes are for staff.");
@@ -114,7 +119,7 @@ export async function addMessage(
   };
   const reopen = !staff && ticket.status !== "waiting-for-agent";
   const next: Ticket = { ...ticket, ...(reopen ? statusFields(ticket, "waiting-for-agent", now) : {}), updatedAt: now };
-  const { stmt: attach } = await attachStatement(deps, a, input.fileIds, {
+  const { stmt: attach } = await attachStatement(deps, uploads, input.fileIds, {
     type: "ticket",
     id: ticket.id,
     messageId: m.id,

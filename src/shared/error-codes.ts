@@ -32,6 +32,8 @@ export const ERROR_STATUS = {
   FILE_TYPE_NOT_ALLOWED: 415,
   /** A file already attached to something else, or uploaded by someone else. */
   FILE_NOT_ATTACHABLE: 409,
+  /** Deleting a file that belongs to a ticket or document (the record keeps it); only unused uploads go. */
+  FILE_IN_USE: 409,
   /** Feedback on a ticket that is not closed, or a second feedback. */
   TICKET_NOT_CLOSED: 409,
   /** A craftsman's work-order link past its expiry or revoked by the manager. */
@@ -48,8 +50,12 @@ export const ERROR_STATUS = {
   RATE_LIMITED: 429,
   INTERNAL: 500,
   ROOM_UNAVAILABLE: 503,
+  /** The micro-app (e.g. Service Center, Pinboard) is switched off for the customer or the resident's property (R-T3). */
+  MICRO_APP_DISABLED: 403,
   /** An integrator's externalId already names another record of this customer (or one under another parent). */
   EXTERNAL_ID_TAKEN: 409,
+  /** A data subject request taken in by staff cannot be acted on before the person's identity is verified. */
+  IDENTITY_NOT_VERIFIED: 409,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

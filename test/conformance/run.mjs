@@ -30,6 +30,8 @@ const ERP = { clientId: "qc_demo-ch-erp", clientSecret: "qs_demo-ch-erp-secret" 
 const FIRST_PARTY = { clientId: "qc_demo-ch-app", clientSecret: "qs_demo-ch-app-secret" };
 const ADMIN = { username: "admin@demo.quartier.test", password: "quartier-demo" };
 const RESIDENT = { username: "anna@demo.quartier.test", password: "quartier-demo" };
+/** A real 1×1 PNG (uploads are judged by their bytes and photos are re-encoded without metadata). */
+const PNG_1X1 = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
 
 rmSync(state, { recursive: true, force: true });
 mkdirSync(logs, { recursive: true });
@@ -285,6 +287,68 @@ async function main() {
       await rejectsWith(erp.registrationCodeCreate("1234", ctx.period.id), 400);
     },
   );
+
+  // Resident services (P3, decision 0028): uploads, tickets for a resident, the ticket's conversation.
+  const png = () => Buffer.from(PNG_1X1, "base64");
+
+  await check("fileCreate (multipart; path without trailing slash) / fileDelete (204)", async () => {
+    const f = await erp.fileCreate({ file: png(), name: "deers.png", path: "deers/" });
+    assert.equal(f.name, "deers.png");
+    assert.equal(f.type, "image/png");
+    assert.equal(f.path, "deers");
+    assert.equal(await erp.fileDelete(f.id), true);
+    await rejectsWith(erp.fileDelete(f.id), 404);
+    await rejectsWith(erp.fileCreate({ file: Buffer.from("<html>not a photo</html>"), name: "x.png" }), 415);
+  });
+
+  await check("ticketCreate (with a photo, for a checked-in user) / ticketGetById", async () => {
+    await erp.utilisationPeriodCheckInUser(ctx.period.id, { email: ctx.user.email });
+    const t = await erp.ticketCreate(ctx.user.id, ctx.period.id, {
+      category: `${APP_ID}-cat-plumbing`,
+      title: `Tap ${u}`,
+      description: "The kitchen tap drips.",
+      inputChannel: "app",
+      files: [{ content: png(), filename: "tap.png" }],
+    });
+    assert.equal(t.title, `Tap ${u}`);
+    assert.equal(t.description, "The kitchen tap drips.");
+    assert.equal(t.files.length, 1);
+    assert.equal(t.status, "waiting-for-agent");
+    assert.equal(t._embedded.createdBy.id, ctx.user.id);
+    const got = await erp.ticketGetById(t.id);
+    assert.deepEqual(got, t);
+    await rejectsWith(
+      erp.ticketCreate(ctx.user.id, "no-such-period", {
+        category: `${APP_ID}-cat-plumbing`,
+        title: "x",
+        description: "x",
+        inputChannel: "app",
+      }),
+      404,
+    );
+    ctx.ticket = t;
+  });
+
+  await check("conversationGetById / conversationCreateMessage (text, with attachment; forUser)", async () => {
+    const convId = ctx.ticket._embedded.conversations[0].id;
+    const conv = await erp.conversationGetById(convId);
+    assert.equal(conv.id, convId);
+    assert.equal(typeof conv.createdAt, "string");
+    const text = await erp.conversationCreateMessage(convId, { body: "Still dripping", userId: ctx.user.id });
+    assert.equal(text.content.content, "Still dripping");
+    assert.equal(text._embedded.createdBy.id, ctx.user.id);
+    const withFile = await erp.conversationCreateMessage(convId, {
+      body: "See the photo",
+      userId: ctx.user.id,
+      attachments: [{ content: png(), filename: "drip.png" }],
+    });
+    assert.equal(withFile.content.description, "See the photo");
+    assert.equal(withFile.content.files.length, 1);
+    assert.equal(withFile._embedded.createdBy.id, ctx.user.id);
+    const after = await erp.conversationGetById(convId);
+    assert.equal(after._embedded.messages.length, 2);
+    await erp.utilisationPeriodCheckOutUser(ctx.period.id, ctx.user.id);
+  });
 
   await check("lookupIds by external id (null for unknown ones)", async () => {
     const r = await erp.lookupIds(APP_ID, { resource: sdk.EnumResource.property, externalIds: [`P-${u}`, "missing"] });

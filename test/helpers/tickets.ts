@@ -3,17 +3,20 @@ import { expect } from "vitest";
 import type { ErrorBody } from "../../src/shared/error-codes";
 import { dbOf, PASSWORD, type World } from "./factories";
 import { api, login } from "./http";
+import { PLAIN_HEIC, PLAIN_JPEG, PLAIN_PNG, PLAIN_WEBP } from "./images";
 
 /** Helpers of the Service Center, files and documents suites (issue 8). */
 
 const bytes = (...parts: (number[] | string)[]) =>
   new Uint8Array(parts.flatMap((p) => (typeof p === "string" ? [...p].map((c) => c.charCodeAt(0)) : p)));
+
 /** Real file heads (magic numbers) followed by some payload. */
-export const PNG = bytes([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], "....IHDR payload of a small photo");
-export const JPEG = bytes([0xff, 0xd8, 0xff, 0xe0], "..JFIF.. payload");
-export const WEBP = bytes("RIFF", [0x20, 0, 0, 0], "WEBPVP8 payload");
+// Photos are real images without metadata (uploads are parsed to strip it, decision 0034): stored as sent.
+export const PNG = PLAIN_PNG;
+export const JPEG = PLAIN_JPEG;
+export const WEBP = PLAIN_WEBP;
+export const HEIC = PLAIN_HEIC;
 export const PDF = bytes("%PDF-1.7\n%payload\n%%EOF\n");
-export const HEIC = bytes([0, 0, 0, 0x18], "ftypheic", [0, 0, 0, 0], "mif1heic", "....payload");
 export const AVIF = bytes([0, 0, 0, 0x18], "ftypavif", [0, 0, 0, 0], "mif1avif", "....payload");
 export const HTML = bytes("<!doctype html><script>alert(1)</script>");
 

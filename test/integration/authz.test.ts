@@ -6,7 +6,7 @@ import { type Access, routeTable } from "../../src/routes/define";
 import { resetApiRateLimits } from "../../src/services/api-rate-limit";
 import { makeWorld, PASSWORD, type World } from "../helpers/factories";
 import { api, login } from "../helpers/http";
-import { clientToken, passwordToken, registerClient, v1 } from "../helpers/oauth";
+import { ALL_SCOPES, clientToken, passwordToken, registerClient, v1 } from "../helpers/oauth";
 
 /**
  * The authorization matrix, generated from the app's own route table: every route Hono knows must be
@@ -50,6 +50,14 @@ const PUBLIC = new Set([
   "GET /privacy",
   // Transparency (R-P13): controller, authority, processors, record of processing — for anyone.
   "GET /api/privacy/transparency",
+  // The same as a server-rendered page in four languages (R-P13).
+  "GET /privacy/transparency",
+  // Newsletter links (R-P8): the mailed 256-bit token is the only key, one subscription each.
+  "GET /newsletter/confirm",
+  "GET /newsletter/preferences",
+  "POST /api/newsletter/confirm",
+  "POST /api/newsletter/preferences",
+  "POST /api/newsletter/unsubscribe",
   // The web app's shell: static HTML and script, no data; the data comes from the guarded API.
   "GET /app",
   "GET /app/*",
@@ -93,8 +101,18 @@ const SAMPLE_BODIES: Record<string, unknown> = {
   // A wrong password: the matrix must never erase anyone (REAUTH_FAILED for the allowed caller).
   "POST /api/me/erasure": { password: "not the password of anyone" },
   "POST /api/dsr/:requestId/retry": undefined,
+  // Staff-recorded requests (decision 0036): the matrix's requestId is no DSR, so act and decide are 404.
+  "POST /api/dsr": { userId: "from-fixture", kind: "access", channel: "letter" },
+  "POST /api/dsr/:requestId/identity": { verified: false, reason: "duplicate" },
+  "POST /api/dsr/:requestId/act": {},
   "POST /api/me/restrictions": { kind: "objection-marketing", active: false },
   "POST /api/me/consents": { purpose: "chatbot", granted: false, textVersion: "matrix" },
+  // Newsletter (R-P8): unknown topics, so nothing is subscribed or sent.
+  "POST /api/me/newsletter": { topicIds: ["matrix-topic"], textVersion: "matrix" },
+  "DELETE /api/me/newsletter": undefined,
+  "POST /api/admin/newsletter/topics": { name: "Matrix" },
+  "POST /api/admin/newsletter/issues": { topicId: "matrix-topic", subject: "Matrix", body: "Matrix" },
+  "PATCH /api/admin/privacy-settings": { tenancyEndGraceDays: 30 },
   "PUT /api/me/notifications": { announcements: "never", messages: "never", pinboard: "never" },
   // Integrator API (issue 7): client registry (session, admin) and Allthings v1 (bearer).
   "POST /api/api-clients": { name: "Matrix", scopes: ["master-data:read"] },
@@ -126,6 +144,17 @@ const SAMPLE_BODIES: Record<string, unknown> = {
   "PATCH /api/v1/webhooks/:webhookId": { enabled: false },
   "DELETE /api/v1/webhooks/:webhookId": undefined,
   "POST /api/v1/webhooks/:webhookId/secret": undefined,
+  // Allthings v1 resident services (issue 8 item 6): uploads, tickets, conversations (bearer).
+  "POST /api/v1/files": undefined,
+  "DELETE /api/v1/files/:fileId": undefined,
+  "POST /api/v1/users/:userId/tickets": {
+    category: "from-fixture",
+    title: "Matrix",
+    description: "Matrix",
+    utilisationPeriod: "from-fixture",
+    files: [],
+  },
+  "POST /api/v1/conversations/:conversationId/messages": { content: { content: "Matrix" }, type: "text" },
   // Service Center, files and documents (issue 8).
   "POST /api/files": undefined,
   // Filled in with world A's building, category and file in beforeAll.
@@ -210,13 +239,20 @@ beforeAll(async () => {
     target: { type: "building", ids: [a.buildingIds[0]] },
   };
   SAMPLE_BODIES["POST /api/access-requests/:requestId/approve"] = { tenancyId: a.tenancyIds[0] };
+  SAMPLE_BODIES["POST /api/dsr"] = { userId: a.userIds.resident, kind: "access", channel: "letter" };
   await ticketFixtures(now);
   SAMPLE_BODIES["POST /api/v1/utilisation-periods/:periodId/users"] = { email: a.emails.otherBuilding };
   SAMPLE_BODIES["POST /api/v1/registration-codes"] = { code: "MATRIXCODE1", utilisationPeriods: [a.tenancyIds[0]] };
   const aClient = await registerClient(s.aAdmin, a.slug);
   fx.clientId = aClient.clientId;
   t.aClient = await clientToken(aClient, a.slug);
-  t.bClient = await clientToken(await registerClient(s.bAdmin, b.slug), b.slug);
+  // Every scope, so the foreign token is refused by tenancy (404), not merely by a missing scope.
+  t.bClient = await clientToken(
+    await registerClient(s.bAdmin, b.slug, {
+      scopes: [...ALL_SCOPES, "resident-services:read", "resident-services:write"],
+    }),
+    b.slug,
+  );
   t.aProfileOnly = await clientToken(await registerClient(s.aAdmin, a.slug, { scopes: ["user:profile"] }), a.slug);
   const own = await registerClient(s.aAdmin, a.slug, { firstParty: true });
   t.aResident = (await passwordToken(own, a.emails.resident, PASSWORD, a.slug)).access_token;
@@ -312,6 +348,7 @@ function fill(path: string, w: World): string {
       case "resource":
         return "property";
       case "ticketId":
+      case "conversationId":
         return fx.ticketId;
       case "fileId":
         return fx.fileId;

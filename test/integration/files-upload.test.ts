@@ -102,6 +102,10 @@ describe("POST /api/files", () => {
     expect((await uploadRequest(w, undefined, PNG, "p.png")).status).toBe(401);
     const noFile = await api("/api/files", { app: w.slug, session: s.resident, method: "POST", body: new FormData() });
     expect(noFile.status).toBe(400);
+    // JSON (or any other body) on the upload route is a clear 415, not a spent stream and a 500.
+    const asJson = await api("/api/files", { app: w.slug, session: s.resident, method: "POST", json: { file: "x" } });
+    expect(asJson.status).toBe(415);
+    expect(await errorCode(asJson)).toBe("UNSUPPORTED_MEDIA_TYPE");
   });
 });
 

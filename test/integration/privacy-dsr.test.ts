@@ -1,10 +1,12 @@
 import { env } from "cloudflare:workers";
+import { strFromU8, unzipSync } from "fflate";
 import { describe, expect, it } from "vitest";
 import type { Deps } from "../../src/app-env";
 import { createDb } from "../../src/db/client";
 import { configFrom } from "../../src/lib/config";
 import { MINUTE } from "../../src/lib/time";
 import { processingRecord } from "../../src/privacy/datamap";
+import { dsrDueAt } from "../../src/privacy/deadline";
 import { hasObjected, isProcessingRestricted, restrictedUserIds } from "../../src/privacy/restriction";
 import { regionStores } from "../../src/region";
 import { NEEDS_PERSON_AFTER, openErasure, runErasures } from "../../src/services/erasure";
@@ -227,5 +229,287 @@ describe("GET /api/privacy/transparency", () => {
     expect(t.recordOfProcessing.every((r) => r.basis !== "none" && r.retention.length > 0)).toBe(true);
     const e = (await (await api("/api/privacy/transparency", { app: eu.slug })).json()) as typeof t;
     expect(e.supervisoryAuthority.name).toMatch(/GDPR Art\. 77/);
+  });
+});
+
+// ---- requests that need a staff identity check (issue 5 item 9, decision 0036) ----------------------
+
+interface StaffDsr extends Dsr {
+  origin: string;
+  channel: string | null;
+  verificationMethod: string | null;
+  rejectionReason: string | null;
+}
+
+const TRAIL_TABLES = ["privacy_requests", "privacy_request_events", "privacy_request_details"];
+
+async function listOf(w: World, session: string): Promise<StaffDsr[]> {
+  const res = await api("/api/dsr", { app: w.slug, session });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { requests: StaffDsr[] }).requests;
+}
+
+async function record(w: World, session: string, json: Record<string, unknown>) {
+  return api("/api/dsr", { app: w.slug, session, json });
+}
+
+describe("requests staff take in and check the identity of (R-P15)", () => {
+  it("records, verifies and fulfils an export by letter; another customer's admin can neither see nor act (404)", async () => {
+    const w = await makeWorld({ jurisdiction: "eu" });
+    const other = await makeWorld();
+    const admin = await sessionOf(w, "admin");
+    const otherAdmin = await sessionOf(other, "admin");
+
+    const res = await record(w, admin, { userId: w.userIds.resident, kind: "export", channel: "letter" });
+    expect(res.status).toBe(201);
+    const created = (await res.json()) as { id: string; state: string; dueAt: string };
+    expect(created.state).toBe("received");
+    const id = created.id;
+    const [row] = (await listOf(w, admin)).filter((r) => r.id === id);
+    expect(row).toMatchObject({
+      kind: "export",
+      origin: "staff",
+      state: "received",
+      needsPerson: true,
+      channel: "letter",
+      verificationMethod: null,
+    });
+    // EU: one calendar month from receipt (src/privacy/deadline.ts).
+    expect(created.dueAt).toBe(dsrDueAt(new Date(row?.receivedAt ?? ""), "eu").toISOString());
+
+    // The state machine: nothing is done before the identity is verified.
+    const early = await api(`/api/dsr/${id}/act`, { app: w.slug, session: admin, json: {} });
+    expect(early.status).toBe(409);
+    expect((await errorOf(early)).code).toBe("IDENTITY_NOT_VERIFIED");
+    expect((await api(`/api/dsr/${id}/export`, { app: w.slug, session: admin })).status).toBe(404);
+
+    // Isolation: the other customer's admin gets 404 on every door and sees nothing in the list.
+    expect(
+      (
+        await api(`/api/dsr/${id}/identity`, {
+          app: other.slug,
+          session: otherAdmin,
+          json: { verified: true, method: "id-document-seen" },
+        })
+      ).status,
+    ).toBe(404);
+    expect((await api(`/api/dsr/${id}/act`, { app: other.slug, session: otherAdmin, json: {} })).status).toBe(404);
+    expect((await api(`/api/dsr/${id}/events`, { app: other.slug, session: otherAdmin })).status).toBe(404);
+    expect((await api(`/api/dsr/${id}/export`, { app: other.slug, session: otherAdmin })).status).toBe(404);
+    expect((await listOf(other, otherAdmin)).map((r) => r.id)).not.toContain(id);
+    // …nor record one for an account of another customer.
+    const foreign = await record(other, otherAdmin, { userId: w.userIds.resident, kind: "access", channel: "phone" });
+    expect(foreign.status).toBe(404);
+    // A manager is not an admin.
+    const manager = await sessionOf(w, "manager");
+    expect((await record(w, manager, { userId: w.userIds.resident, kind: "access", channel: "phone" })).status).toBe(
+      403,
+    );
+
+    const verify = await api(`/api/dsr/${id}/identity`, {
+      app: w.slug,
+      session: admin,
+      json: { verified: true, method: "id-document-seen" },
+    });
+    expect(verify.status).toBe(200);
+    expect(await verify.json()).toEqual({ state: "verified" });
+    const again = await api(`/api/dsr/${id}/identity`, {
+      app: w.slug,
+      session: admin,
+      json: { verified: false, reason: "duplicate" },
+    });
+    expect(again.status).toBe(409);
+    expect((await errorOf(again)).code).toBe("ALREADY_DECIDED");
+
+    const act = await api(`/api/dsr/${id}/act`, { app: w.slug, session: admin, json: {} });
+    expect(act.status).toBe(200);
+    const acted = (await act.json()) as { state: string; exportId: string };
+    expect(acted.state).toBe("done");
+    expect((await api(`/api/dsr/${id}/act`, { app: w.slug, session: admin, json: {} })).status).toBe(409);
+
+    const zip = await api(`/api/dsr/${id}/export`, { app: w.slug, session: admin });
+    expect(zip.status).toBe(200);
+    expect(zip.headers.get("content-type")).toBe("application/zip");
+    expect(zip.headers.get("cache-control")).toBe("no-store");
+    const bytes = new Uint8Array(await zip.arrayBuffer());
+    expect([bytes[0], bytes[1]]).toEqual([0x50, 0x4b]); // "PK"
+    // The person's data, the same ZIP as the self-service export (R-P2).
+    const files = unzipSync(bytes);
+    expect(Object.keys(files)).toEqual(expect.arrayContaining(["manifest.json", "database.json"]));
+    expect(strFromU8(files["database.json"] ?? new Uint8Array())).toContain(w.emails.resident);
+
+    const done = (await listOf(w, admin)).find((r) => r.id === id);
+    expect(done).toMatchObject({ state: "done", needsPerson: false, verificationMethod: "id-document-seen" });
+    const { events } = (await (await api(`/api/dsr/${id}/events`, { app: w.slug, session: admin })).json()) as {
+      events: { action: string; actorId: string | null }[];
+    };
+    // Events of one millisecond are ordered by id: compare as a set.
+    expect(events.map((e) => e.action).sort()).toEqual(["done", "export-ready", "identity-verified", "received"]);
+    expect(events.every((e) => e.actorId === w.userIds.admin)).toBe(true);
+    // The person sees it among their requests.
+    const mine = (await (
+      await api("/api/me/privacy-requests", { app: w.slug, session: await sessionOf(w, "resident") })
+    ).json()) as { requests: { id: string; state: string }[] };
+    expect(mine.requests).toContainEqual(expect.objectContaining({ id, state: "done" }));
+
+    // No personal value in the request, its trail or its details (R-P15): ids and codes only.
+    const needles = [w.emails.resident, w.emails.admin, "Person resident", "Person admin"];
+    const hits = await scanD1(dbOf(w.jurisdiction), needles);
+    expect(hits.filter((h) => TRAIL_TABLES.includes(h.where))).toEqual([]);
+  });
+
+  it("refuses bad input with stable codes and writes nothing", async () => {
+    const w = await makeWorld();
+    const admin = await sessionOf(w, "admin");
+    const before = (await listOf(w, admin)).length;
+    const cases: [Record<string, unknown>, number, string][] = [
+      [{ userId: w.userIds.resident, kind: "everything", channel: "letter" }, 400, "VALIDATION_FAILED"],
+      [{ userId: w.userIds.resident, kind: "access", channel: "app" }, 400, "VALIDATION_FAILED"],
+      [{ userId: w.userIds.resident, kind: "access", channel: "letter", name: "Jane" }, 400, "VALIDATION_FAILED"],
+      [
+        { userId: w.userIds.resident, kind: "access", channel: "letter", receivedAt: "2999-01-01T00:00:00Z" },
+        400,
+        "VALIDATION_FAILED",
+      ],
+      [{ userId: "nobody-here", kind: "access", channel: "letter" }, 404, "NOT_FOUND"],
+      [{ userId: w.userIds.admin, kind: "access", channel: "letter" }, 403, "FORBIDDEN"],
+    ];
+    for (const [json, status, code] of cases) {
+      const res = await record(w, admin, json);
+      expect([JSON.stringify(json), res.status]).toEqual([JSON.stringify(json), status]);
+      expect((await errorOf(res)).code).toBe(code);
+    }
+    expect(await listOf(w, admin)).toHaveLength(before);
+
+    const { id } = (await (
+      await record(w, admin, { userId: w.userIds.resident, kind: "access", channel: "email" })
+    ).json()) as { id: string };
+    const badDecision = await api(`/api/dsr/${id}/identity`, {
+      app: w.slug,
+      session: admin,
+      json: { verified: true, method: "looked-trustworthy" },
+    });
+    expect(badDecision.status).toBe(400);
+    // Two admins deciding at once: one wins, the other gets 409, the trail has one decision.
+    const decide = (json: Record<string, unknown>) =>
+      api(`/api/dsr/${id}/identity`, { app: w.slug, session: admin, json });
+    const both = await Promise.all([
+      decide({ verified: true, method: "callback-known-number" }),
+      decide({ verified: false, reason: "identity-not-confirmed" }),
+    ]);
+    expect(both.map((r) => r.status).sort()).toEqual([200, 409]);
+    const { events } = (await (await api(`/api/dsr/${id}/events`, { app: w.slug, session: admin })).json()) as {
+      events: { action: string }[];
+    };
+    expect(events.filter((e) => e.action.startsWith("identity-"))).toHaveLength(1);
+  });
+
+  it("a rejected request cannot be acted on and changes nothing", async () => {
+    const w = await makeWorld();
+    const admin = await sessionOf(w, "admin");
+    const { id } = (await (
+      await record(w, admin, { userId: w.userIds.resident, kind: "erasure", channel: "phone" })
+    ).json()) as { id: string };
+    const rej = await api(`/api/dsr/${id}/identity`, {
+      app: w.slug,
+      session: admin,
+      json: { verified: false, reason: "identity-not-confirmed" },
+    });
+    expect(await rej.json()).toEqual({ state: "rejected" });
+    const act = await api(`/api/dsr/${id}/act`, { app: w.slug, session: admin, json: {} });
+    expect(act.status).toBe(409);
+    expect((await errorOf(act)).code).toBe("ALREADY_DECIDED");
+    expect((await listOf(w, admin)).find((r) => r.id === id)).toMatchObject({
+      state: "rejected",
+      needsPerson: false,
+      rejectionReason: "identity-not-confirmed",
+    });
+    // The person can still log in: nothing was erased.
+    expect(await login(w.emails.resident, PASSWORD, w.slug)).toBeTruthy();
+  });
+
+  it("fulfils erasure, rectification and objection through the same services", async () => {
+    const w = await makeWorld();
+    const admin = await sessionOf(w, "admin");
+    const db = createDb(dbOf(w.jurisdiction));
+    const take = async (userId: string, kind: string) => {
+      const { id } = (await (await record(w, admin, { userId, kind, channel: "in-person" })).json()) as { id: string };
+      const v = await api(`/api/dsr/${id}/identity`, {
+        app: w.slug,
+        session: admin,
+        json: { verified: true, method: "in-person-known" },
+      });
+      expect(v.status).toBe(200);
+      return id;
+    };
+    const act = (id: string, json: Record<string, unknown> = {}) =>
+      api(`/api/dsr/${id}/act`, { app: w.slug, session: admin, json });
+
+    // Objection: which one must be said.
+    const obj = await take(w.userIds.neighbour, "objection");
+    expect((await act(obj)).status).toBe(400);
+    expect((await act(obj, { objection: "objection-marketing" })).status).toBe(200);
+    expect(await hasObjected(db, w.customerId, w.userIds.neighbour, "objection-marketing")).toBe(true);
+
+    // Rectification: the corrected fields as codes.
+    const rect = await take(w.userIds.neighbour, "rectification");
+    expect((await act(rect)).status).toBe(400);
+    expect((await act(rect, { fields: ["email", "name", "email"] })).status).toBe(200);
+    const mine = (await (
+      await api("/api/me/privacy-requests", { app: w.slug, session: await sessionOf(w, "neighbour") })
+    ).json()) as { requests: { id: string; kind: string; fields: string[] }[] };
+    expect(mine.requests.find((r) => r.id === rect)?.fields).toEqual(["email", "name"]);
+
+    // Erasure: this request becomes the erasure job (steps, same deadline), and completes.
+    const era = await take(w.userIds.resident, "erasure");
+    const before = (await listOf(w, admin)).find((r) => r.id === era);
+    const res = await act(era);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ state: "done", erasure: { steps: 3, done: 3 } });
+    const after = (await listOf(w, admin)).find((r) => r.id === era);
+    expect(after).toMatchObject({ state: "done", origin: "staff", steps: { total: 3, done: 3, failed: 0 } });
+    expect(after?.dueAt).toBe(before?.dueAt);
+    const user = await db.query.users.findFirst({
+      where: (u, { eq }) => eq(u.id, w.userIds.resident),
+      columns: { status: true },
+    });
+    expect(user?.status).toBe("erased");
+    expect((await act(era)).status).toBe(409);
+    // Only one erasure request for the person: the staff one.
+    const erasures = (await listOf(w, admin)).filter((r) => r.userId === w.userIds.resident && r.kind === "erasure");
+    expect(erasures.map((r) => r.id)).toEqual([era]);
+  });
+});
+
+describe("rectification tracking (R-P3)", () => {
+  it("a correction in the app is a rectification request done at once, with field codes and no values", async () => {
+    const w = await makeWorld();
+    const session = await sessionOf(w, "resident");
+    const mine = async () =>
+      (
+        (await (await api("/api/me/privacy-requests", { app: w.slug, session })).json()) as {
+          requests: { kind: string; state: string; fields: string[] }[];
+        }
+      ).requests;
+    const me = (await (await api("/api/me", { app: w.slug, session })).json()) as { name: string; locale: string };
+
+    const newName = `Corrected Name ${crypto.randomUUID().slice(0, 6)}`;
+    const res = await api("/api/me", { app: w.slug, session, method: "PATCH", json: { name: newName } });
+    expect(res.status).toBe(200);
+    expect(await mine()).toEqual([expect.objectContaining({ kind: "rectification", state: "done", fields: ["name"] })]);
+
+    // The same value again is no correction: no new request.
+    await api("/api/me", { app: w.slug, session, method: "PATCH", json: { name: newName } });
+    expect(await mine()).toHaveLength(1);
+
+    const locale = me.locale === "fr" ? "it" : "fr";
+    await api("/api/me", { app: w.slug, session, method: "PATCH", json: { name: `${newName} B`, locale } });
+    const reqs = await mine();
+    expect(reqs).toHaveLength(2);
+    expect(reqs.map((r) => r.fields).sort()).toEqual([["locale", "name"], ["name"]]);
+
+    // Neither the old nor the new value is in the request records.
+    const hits = await scanD1(dbOf(w.jurisdiction), [me.name, newName]);
+    expect(hits.filter((h) => TRAIL_TABLES.includes(h.where))).toEqual([]);
   });
 });

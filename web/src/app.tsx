@@ -4,19 +4,42 @@ import { LOCALES, type Locale } from "../../src/shared/locales";
 import { ApiError, api, type Building, type Me } from "./api";
 import { AccountMenu } from "./features/account/account-menu";
 import { Admin } from "./features/admin/admin";
+import { Apartment } from "./features/documents/apartment";
+import { Information } from "./features/documents/information";
 import { Manage } from "./features/manage";
 import { Privacy } from "./features/privacy";
 import { RoomView } from "./features/room";
 import { locale, t } from "./i18n";
 
 const LANGUAGE_NAMES: Record<Locale, string> = { de: "Deutsch", fr: "Français", it: "Italiano", en: "English" };
-export type Section = "pinboard" | "chat" | "neighbours" | "tickets" | "manage" | "admin" | "privacy";
-const SECTIONS: Section[] = ["pinboard", "chat", "neighbours", "tickets", "manage", "admin", "privacy"];
+export type Section =
+  | "pinboard"
+  | "chat"
+  | "neighbours"
+  | "tickets"
+  | "information"
+  | "apartment"
+  | "manage"
+  | "admin"
+  | "privacy";
+const SECTIONS: Section[] = [
+  "pinboard",
+  "chat",
+  "neighbours",
+  "tickets",
+  "information",
+  "apartment",
+  "manage",
+  "admin",
+  "privacy",
+];
 /** Sections that are a customer's micro-app: shown only when it is on, under the name it was given. */
 const SECTION_APP: Partial<Record<Section, string>> = {
   pinboard: "pinboard",
   neighbours: "my-neighbours",
   tickets: "service-center",
+  information: "information",
+  apartment: "my-apartment",
 };
 
 /** A section's name: the customer's own name for its micro-app, else the catalogue's. */
@@ -85,8 +108,13 @@ export function App() {
   const managing = !!current && who.roles.managedBuildingIds.includes(current.id);
   const living = !!current && who.memberships.some((m) => m.buildingId === current.id);
   // Direct messages and profiles are between residents; the console is for the building's managers.
+  // Documents (R-M4, R-M5) are for the building's residents and its managers.
   const sections = SECTIONS.filter(
-    (s) => (s !== "manage" || managing) && (s !== "neighbours" || living) && (s !== "admin" || who.roles.admin),
+    (s) =>
+      (s !== "manage" || managing) &&
+      (s !== "neighbours" || living) &&
+      (s !== "admin" || who.roles.admin) &&
+      ((s !== "information" && s !== "apartment") || living || managing),
   ).filter((s) => sectionOn(who, s));
   const section = sections.includes(route.value.section) ? route.value.section : (sections[0] ?? "privacy");
   return (
@@ -154,6 +182,16 @@ export function App() {
                   me.value = { ...who, apps: apps.filter((a) => a.enabled).map((a) => ({ key: a.key, name: a.name })) };
                 }}
               />
+            ) : section === "information" ? (
+              <Information
+                key={current.id}
+                building={current}
+                buildings={list}
+                managing={managing}
+                managedBuildingIds={who.roles.managedBuildingIds}
+              />
+            ) : section === "apartment" ? (
+              <Apartment key={current.id} buildingId={current.id} me={who} managing={managing} />
             ) : section === "privacy" ? (
               <Privacy />
             ) : (

@@ -10,7 +10,14 @@ import {
 import { customers } from "./customers";
 
 /** Scopes an integrator client can hold (R-I1). `user:profile` is what the Allthings SDK asks for by default. */
-export const API_SCOPES = ["user:profile", "master-data:read", "master-data:write"] as const;
+export const API_SCOPES = [
+  "user:profile",
+  "master-data:read",
+  "master-data:write",
+  // Tickets, their conversations and uploads (decision 0028): residents' content, never implied by master data.
+  "resident-services:read",
+  "resident-services:write",
+] as const;
 export type ApiScope = (typeof API_SCOPES)[number];
 
 /**

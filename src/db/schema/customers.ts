@@ -15,6 +15,8 @@ export const customers = sqliteTable("customers", {
   jurisdiction: text("jurisdiction", { enum: JURISDICTIONS }).notNull(),
   locale: text("locale", { enum: LOCALES }).notNull(),
   allowNeighbourInvites: integer("allow_neighbour_invites", { mode: "boolean" }).notNull().default(true),
+  /** Days after the end of a person's last tenancy before their account is anonymised (0–365, decision 0031). */
+  tenancyEndGraceDays: integer("tenancy_end_grace_days").notNull().default(30),
   createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
 });
 export type Customer = typeof customers.$inferSelect;
@@ -66,6 +68,7 @@ export const customersMap = tableMap({
     jurisdiction: orgColumn("Data residency and applicable law"),
     locale: orgColumn("Default language of letters and mails"),
     allow_neighbour_invites: orgColumn("Whether residents may invite neighbours"),
+    tenancy_end_grace_days: orgColumn("Grace period before accounts of ended tenancies are anonymised"),
     created_at: createdColumn,
   },
 });

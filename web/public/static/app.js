@@ -12,7 +12,8 @@ for (const form of document.querySelectorAll("form[data-endpoint]")) {
       credentials: "same-origin",
     });
     if (res.ok) {
-      if (form.dataset.reload) location.assign("/");
+      // "/" with the page's query: the server sends a logged-in person to a safe `next` or the app.
+      if (form.dataset.reload) location.assign(`/${location.search}`);
       else if (status) status.textContent = form.dataset.done ?? "";
       form.reset();
       return;

@@ -32,8 +32,11 @@ interface MyRequest {
   dueAt: string;
   doneAt: string | null;
 }
-/** Purposes that rely on consent today; others already decided (micro-apps) are listed too. */
-const PURPOSES = ["newsletter", "chatbot"];
+/**
+ * Purposes that rely on consent today; others already decided (micro-apps, the newsletter) are listed
+ * too. The newsletter is given through its double opt-in (NewsletterSettings), never by a button here.
+ */
+const PURPOSES = ["chatbot"];
 /** The version of the consent texts in the catalogues; recorded with every decision. */
 const CONSENT_TEXT_VERSION = "2026-11";
 
@@ -127,39 +130,125 @@ export function ConsentSettings() {
   };
   const list = current.value;
   const purposes = list ? [...new Set([...PURPOSES, ...list.map((d) => d.purpose)])] : [];
+  // The newsletter sits with the consents: it is one, given through its own double opt-in.
   return (
-    <section aria-labelledby="consents-title">
-      <h2 id="consents-title">{t("consentsTitle")}</h2>
-      <p>{t("consentsIntro")}</p>
-      <ul class="cards">
-        {purposes.map((p) => {
-          const d = list?.find((x) => x.purpose === p);
-          const name = p.startsWith("micro-app:") ? `${t("consentMicroApp")} ${p.slice(10)}` : label("consent_", p);
-          return (
-            <li key={p} data-consent={p}>
-              <p>
-                <strong id={`consent-${p}`}>{name}</strong>
-              </p>
-              {p.startsWith("micro-app:") ? null : <p class="meta">{label("consentHelp_", p)}</p>}
-              <p class="meta" role="status">
-                {d?.granted
-                  ? `${t("consentGiven")} ${day(d.at)}`
-                  : d
-                    ? `${t("consentWithdrawn")} ${day(d.at)}`
-                    : t("consentNotGiven")}
-              </p>
-              <button
-                type="button"
-                class={d?.granted ? "secondary" : undefined}
-                aria-describedby={`consent-${p}`}
-                onClick={() => void decide(p, !d?.granted)}
-              >
-                {d?.granted ? t("consentWithdraw") : t("consentGive")}
-              </button>
-            </li>
-          );
-        })}
-      </ul>
+    <>
+      <section aria-labelledby="consents-title">
+        <h2 id="consents-title">{t("consentsTitle")}</h2>
+        <p>{t("consentsIntro")}</p>
+        <ul class="cards">
+          {purposes.map((p) => {
+            const d = list?.find((x) => x.purpose === p);
+            const name = p.startsWith("micro-app:") ? `${t("consentMicroApp")} ${p.slice(10)}` : label("consent_", p);
+            return (
+              <li key={p} data-consent={p}>
+                <p>
+                  <strong id={`consent-${p}`}>{name}</strong>
+                </p>
+                {p.startsWith("micro-app:") ? null : <p class="meta">{label("consentHelp_", p)}</p>}
+                <p class="meta" role="status">
+                  {d?.granted
+                    ? `${t("consentGiven")} ${day(d.at)}`
+                    : d
+                      ? `${t("consentWithdrawn")} ${day(d.at)}`
+                      : t("consentNotGiven")}
+                </p>
+                <button
+                  type="button"
+                  class={d?.granted ? "secondary" : undefined}
+                  aria-describedby={`consent-${p}`}
+                  onClick={() => void decide(p, !d?.granted)}
+                >
+                  {d?.granted ? t("consentWithdraw") : t("consentGive")}
+                </button>
+              </li>
+            );
+          })}
+        </ul>
+        {error.value ? <p role="alert">{error.value}</p> : null}
+      </section>
+      <NewsletterSettings />
+    </>
+  );
+}
+
+interface MyNewsletter {
+  status: "none" | "pending" | "confirmed" | "ended";
+  confirmedAt: string | null;
+  receiving: boolean;
+  blockedBy: "restriction" | "objection" | "consent-withdrawn" | null;
+  topics: { id: string; name: string; subscribed: boolean }[];
+}
+
+/**
+ * The newsletter (R-P8, decision 0030): choose topics and subscribe — a confirmation mail follows
+ * (double opt-in); change topics or unsubscribe from all (withdraws the consent). Shows what stops it.
+ */
+export function NewsletterSettings() {
+  const mine = useSignal<MyNewsletter | null>(null);
+  const error = useSignal("");
+  const load = async () => {
+    try {
+      mine.value = await api<MyNewsletter>("/api/me/newsletter");
+    } catch (e) {
+      error.value = errorText(e);
+    }
+  };
+  useEffect(() => {
+    void load();
+  }, []);
+  const act = async (call: () => unknown) => {
+    error.value = "";
+    try {
+      await call();
+      await load();
+    } catch (e) {
+      error.value = errorText(e);
+    }
+  };
+  const n = mine.value;
+  if (!n) return error.value ? <p role="alert">{error.value}</p> : null;
+  const confirmed = n.status === "confirmed" && n.blockedBy !== "consent-withdrawn";
+  const submit = (e: Event) => {
+    e.preventDefault();
+    const data = new FormData(e.currentTarget as HTMLFormElement);
+    const topicIds = data.getAll("topic").map(String);
+    void act(() => api("/api/me/newsletter", { json: { topicIds, textVersion: CONSENT_TEXT_VERSION } }));
+  };
+  return (
+    <section aria-labelledby="newsletter-title" data-newsletter={n.status}>
+      <h2 id="newsletter-title">{t("newsletterTitle")}</h2>
+      <p>{t("newsletterIntro")}</p>
+      <p role="status">
+        {n.status === "confirmed" && n.confirmedAt
+          ? `${t("newsletterState_confirmed")} ${day(n.confirmedAt)}`
+          : label("newsletterState_", n.status)}
+      </p>
+      {n.blockedBy ? <p class="meta">{label("newsletterBlocked_", n.blockedBy)}</p> : null}
+      {n.topics.length === 0 ? (
+        <p class="meta">{t("newsletterNoTopics")}</p>
+      ) : (
+        <form onSubmit={submit}>
+          <fieldset>
+            <legend class="visually-hidden">{t("newsletterTitle")}</legend>
+            {n.topics.map((topic) => (
+              <label key={topic.id}>
+                <input type="checkbox" name="topic" value={topic.id} defaultChecked={topic.subscribed} /> {topic.name}
+              </label>
+            ))}
+          </fieldset>
+          <button type="submit">{confirmed ? t("newsletterSave") : t("newsletterSubscribe")}</button>
+        </form>
+      )}
+      {n.status === "pending" || n.status === "confirmed" ? (
+        <button
+          type="button"
+          class="secondary"
+          onClick={() => void act(() => api("/api/me/newsletter", { method: "DELETE" }))}
+        >
+          {t("newsletterUnsubscribe")}
+        </button>
+      ) : null}
       {error.value ? <p role="alert">{error.value}</p> : null}
     </section>
   );

@@ -59,6 +59,9 @@ export function Privacy() {
       <section aria-labelledby="mydata-title">
         <h2 id="mydata-title">{t("myDataTitle")}</h2>
         <p>{t("myDataIntro")}</p>
+        <p>
+          <a href="/privacy/transparency">{t("transparencyLink")}</a>
+        </p>
         <button type="button" onClick={() => void load()} disabled={busy.value}>
           {t("myDataShow")}
         </button>

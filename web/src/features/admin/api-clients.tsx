@@ -6,7 +6,13 @@ import type { MessageKey } from "../../i18n/en";
 import { formatDay } from "./day";
 import { failed } from "./fail";
 
-const SCOPES = ["user:profile", "master-data:read", "master-data:write"] as const;
+const SCOPES = [
+  "user:profile",
+  "master-data:read",
+  "master-data:write",
+  "resident-services:read",
+  "resident-services:write",
+] as const;
 
 interface ApiClient {
   id: string;
