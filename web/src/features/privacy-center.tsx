@@ -129,8 +129,11 @@ export function ConsentSettings() {
     }
   };
   const list = current.value;
-  const purposes = list ? [...new Set([...PURPOSES, ...list.map((d) => d.purpose)])] : [];
-  // The newsletter sits with the consents: it is one, given through its own double opt-in.
+  // The newsletter is a consent too, but given and withdrawn only through its own double opt-in
+  // section below (NewsletterSettings), never by a button here.
+  const purposes = list
+    ? [...new Set([...PURPOSES, ...list.map((d) => d.purpose)])].filter((p) => p !== "newsletter")
+    : [];
   return (
     <>
       <section aria-labelledby="consents-title">
