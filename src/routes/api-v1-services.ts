@@ -13,6 +13,7 @@ import {
   v1Message,
   v1Ticket,
 } from "./api-v1-service-shapes";
+import { v1Body as body, v1PathId as pathId, V1_TAGS as tags } from "./api-v1-shapes";
 import { defineApiRoute } from "./define";
 import { WELL_FORMED_MESSAGE, wellFormed } from "./me";
 import { errorResponses, json } from "./schemas";
@@ -22,16 +23,8 @@ import { errorResponses, json } from "./schemas";
  * uploads, tickets for residents and their public conversation, on the Service Center's services.
  * Their own scopes: tickets and replies are residents' content, which master-data clients do not get.
  */
-const tags = ["Integrator API (Allthings v1)"];
 const READ = { scope: "resident-services:read", staff: true } as const;
 const WRITE = { scope: "resident-services:write", staff: true } as const;
-const pathId = (name: string) =>
-  z
-    .string()
-    .min(1)
-    .max(128)
-    .openapi({ param: { name, in: "path" } });
-const body = <T extends z.ZodType>(schema: T) => ({ required: true, content: { "application/json": { schema } } });
 const text = (max: number) => z.string().trim().min(1).max(max).refine(wellFormed, WELL_FORMED_MESSAGE);
 const ref = z.string().min(1).max(128);
 

@@ -7,6 +7,21 @@ import { formatCode } from "../lib/codes";
 import { AppError } from "../lib/errors";
 import { type GroupStats, type ListQuery, MAX_PAGE, splitStreet } from "../services/master-data";
 
+/** A path parameter of the v1 API (ids up to 128 characters). */
+export const v1PathId = (name: string) =>
+  z
+    .string()
+    .min(1)
+    .max(128)
+    .openapi({ param: { name, in: "path" } });
+/** A required JSON body of the v1 API. */
+export const v1Body = <T extends z.ZodType>(schema: T) => ({
+  required: true,
+  content: { "application/json": { schema } },
+});
+/** The OpenAPI tag of every v1 route. */
+export const V1_TAGS = ["Integrator API (Allthings v1)"];
+
 /**
  * Wire shapes of the Allthings REST API v1 (allthings-api.md §2–§3), built field by field from our
  * rows. Fields Quartier does not keep come back with their neutral value (null, false, []), so SDK

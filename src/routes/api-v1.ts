@@ -4,15 +4,18 @@ import type { AppEnv } from "../app-env";
 import { AppError, notFound } from "../lib/errors";
 import * as md from "../services/master-data";
 import {
+  v1Body as body,
   codeOut,
   day,
   envelope,
   groupOut,
   listQuery,
   parseList,
+  v1PathId as pathId,
   periodOut,
   propertyOut,
   quartierLocale,
+  V1_TAGS as tags,
   unitOut,
   userOut,
   v1Group,
@@ -30,16 +33,8 @@ import { errorResponses, json } from "./schemas";
  * Quartier's own services (docs/decisions/0016). Bodies follow the Allthings conventions: unknown
  * fields are ignored and an empty body is `{}`. Customer comes from the token, never from the host.
  */
-const tags = ["Integrator API (Allthings v1)"];
 const READ = { scope: "master-data:read", staff: true } as const;
 const WRITE = { scope: "master-data:write", staff: true } as const;
-const pathId = (name: string) =>
-  z
-    .string()
-    .min(1)
-    .max(128)
-    .openapi({ param: { name, in: "path" } });
-const body = <T extends z.ZodType>(schema: T) => ({ required: true, content: { "application/json": { schema } } });
 const externalId = z.string().trim().min(1).max(128).nullable().optional();
 const name = z.string().trim().min(1).max(200);
 
