@@ -1,5 +1,6 @@
+import { eq } from "drizzle-orm";
 import { createDb } from "../db/client";
-import type { ApiScope } from "../db/schema/api-clients";
+import { type ApiScope, apiClients } from "../db/schema/api-clients";
 import type { Jurisdiction } from "../db/schema/customers";
 import { sha256Hex } from "../lib/crypto";
 import { insertClient } from "../services/oauth";
@@ -69,6 +70,12 @@ export async function seedDemoApiClients(env: SeedEnv, now = new Date()) {
       createdAt: now,
       revokedAt: null,
     });
+    // A state seeded by an earlier version keeps its clients: bring the demo clients' scopes up to date
+    // (new scopes arrive with new capabilities, e.g. resident-services).
+    await createDb(db)
+      .update(apiClients)
+      .set({ scopes: c.scopes.join(" ") })
+      .where(eq(apiClients.id, c.clientId));
   }
   return DEMO_API_CLIENTS;
 }
