@@ -4,10 +4,15 @@
 // See docs/performance.md.
 //
 //   npm run bench:fanout -- --clients 1000 [--rounds 3 --messages 100 --rate 10 --senders 10 --reuse-state]
+//     [--port 8794 --raw-port 8795] (devtools on port + 1000) [--tag <suffix of the result file>]
+//     [--connect-only] (profiling: only the connect waves) [--product-ready open] (the product counts
+//     as ready at the open socket instead of the `welcome`: the handshake's share)
+// Besides wall time, each connect wave records the workerd server's CPU time (its process group, from
+// /proc): steadier than wall time when the host is shared.
 //
 // Targets (one at a time, interleaved after a discarded warm-up round):
-// - product: `GET /rooms/:buildingId` (session cookie, origin, membership, room participation in D1,
-//   identity header) → BuildingRoom; a message is a `chat.send` (validated, rate-limited, stored in
+// - product: `GET /rooms/:buildingId` (session cookie with the door's reads in the same D1 batch,
+//   origin, membership, participation written only on a first visit, identity header) → BuildingRoom; a message is a `chat.send` (validated, rate-limited, stored in
 //   the room's SQLite with its event, acknowledged, fanned out as an `event`).
 // - echo: `GET /_bench/echo/:buildingId` (the same session, membership and origin checks) → EchoRoom,
 //   partyserver with hibernation, `broadcast()` of every frame, nothing stored.
@@ -26,7 +31,7 @@
 // within each round, median over rounds (paced phase latency; connect time).
 
 import { createHash, randomUUID } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -66,6 +71,12 @@ const { values: opt } = parseArgs({
     "raw-port": { type: "string", default: "8795" },
     targets: { type: "string", default: "product,echo,raw" },
     "reuse-state": { type: "boolean", default: false },
+    // Profiling aids: measure only the connect phase; count the product ready at the open socket
+    // (not at the room's `welcome`) to see the handshake's share. The standard run uses neither.
+    "connect-only": { type: "boolean", default: false },
+    "product-ready": { type: "string", default: "welcome" },
+    // Suffix of the result file (bench/results/<date>-fanout-<N>[-<tag>].json), so trial runs keep the standard one.
+    tag: { type: "string" },
   },
 });
 const N = Number(opt.clients);
@@ -79,6 +90,8 @@ const CONNECT_CONCURRENCY = Number(opt["connect-concurrency"]);
 const PORT = Number(opt.port);
 const RAW_PORT = Number(opt["raw-port"]);
 const TARGET_NAMES = opt.targets.split(",");
+const CONNECT_ONLY = opt["connect-only"];
+if (!["welcome", "open"].includes(opt["product-ready"])) throw new Error("--product-ready is welcome or open");
 const WARMUP_MESSAGES = 5;
 // Client ids are unique per run: the room acknowledges a known one without storing or sending it again.
 const RUN_ID = randomUUID().slice(0, 8);
@@ -106,7 +119,11 @@ const sha256 = (path) => createHash("sha256").update(readFileSync(path)).digest(
 const log = (msg) => console.log(`[fanout ${new Date().toISOString().slice(11, 19)}] ${msg}`);
 
 const TARGETS_BY_NAME = {
-  product: { name: "product", url: (b) => `ws://127.0.0.1:${PORT}/rooms/${b}`, welcome: true },
+  product: {
+    name: "product",
+    url: (b) => `ws://127.0.0.1:${PORT}/rooms/${b}`,
+    welcome: opt["product-ready"] === "welcome",
+  },
   echo: { name: "echo", url: (b) => `ws://127.0.0.1:${PORT}/_bench/echo/${b}`, welcome: false },
   // Decomposition probe (opt-in): the echo room plus the product door's room-participation write in D1.
   "echo-participation": {
@@ -272,7 +289,7 @@ class Client {
     const m = JSON.parse(text);
     if (m.type === "welcome") {
       this.ws.send(JSON.stringify({ type: "resume", lastSeq: m.headSeq }));
-      this.ready?.();
+      if (this.target.welcome) this.ready?.();
     } else if (m.type === "error") {
       this.errors.push(m.code);
     }
@@ -363,18 +380,66 @@ async function runPhase(clients, id, count, rate, senders, senderOffset) {
 
 let phaseCounter = 0;
 
+/** The workerd server's process group (set once started): its CPU time is read around each connect wave. */
+let serverGroup = null;
+const TICK_MS = 1000 / 100; // USER_HZ on Linux
+
+/**
+ * CPU time (user + system, ms) of every process in a process group, from /proc: on a shared host this
+ * is steadier than wall-clock time, since waiting for the CPU costs none. Null where /proc is missing.
+ */
+function groupCpuMs(pgid) {
+  if (pgid === null || !existsSync("/proc/self/stat")) return null;
+  let ticks = 0;
+  for (const pid of readdirSync("/proc")) {
+    if (!/^\d+$/.test(pid)) continue;
+    let stat;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    } catch {
+      continue; // exited meanwhile
+    }
+    // Fields after the command name (which may hold spaces): state ppid pgrp … utime(14) stime(15).
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    if (Number(f[2]) === pgid) ticks += Number(f[11]) + Number(f[12]);
+  }
+  return ticks * TICK_MS;
+}
+
+/** A phase not run (`--connect-only`): nothing lost, no latencies. */
+const skipped = () => ({
+  messages: 0,
+  deliveries: 0,
+  lost: 0,
+  duplicated: 0,
+  outOfOrder: 0,
+  timedOut: false,
+  p50: Number.NaN,
+  p90: Number.NaN,
+  p99: Number.NaN,
+  max: Number.NaN,
+  mean: Number.NaN,
+  deliveriesPerS: Number.NaN,
+  wallMs: 0,
+});
+
 async function measure(target, round, members, buildingId) {
+  const cpuBefore = target.name === "raw" ? null : groupCpuMs(serverGroup);
   const { clients, connectMs, failures } = await connectAll(target, members, buildingId);
   try {
     await sleep(500); // resumes processed, sockets settled
+    // Server CPU spent on the connect wave (and what it left to do within the settling pause).
+    const cpuAfter = cpuBefore === null ? null : groupCpuMs(serverGroup);
+    const connectCpuMs = cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore;
     // Warm-up (not recorded): the first frames after a connect wave take the cold paths.
-    await runPhase(clients, ++phaseCounter, WARMUP_MESSAGES, 10, S, 0);
-    const paced = await runPhase(clients, ++phaseCounter, M, RATE, S, 0);
-    const burst = await runPhase(clients, ++phaseCounter, S * BURST, 0, S, S);
+    if (!CONNECT_ONLY) await runPhase(clients, ++phaseCounter, WARMUP_MESSAGES, 10, S, 0);
+    const paced = CONNECT_ONLY ? skipped() : await runPhase(clients, ++phaseCounter, M, RATE, S, 0);
+    const burst = CONNECT_ONLY ? skipped() : await runPhase(clients, ++phaseCounter, S * BURST, 0, S, S);
     const errors = clients.flatMap((c) => c.errors);
-    const r = { target: target.name, round, connectMs, connectFailures: failures, paced, burst, errors };
+    const r = { target: target.name, round, connectMs, connectCpuMs, connectFailures: failures, paced, burst, errors };
+    const cpu = connectCpuMs === null ? "" : ` (server CPU ${connectCpuMs.toFixed(0)} ms)`;
     log(
-      `  ${target.name.padEnd(7)} r${round} connect ${connectMs.toFixed(0).padStart(5)} ms · paced p50 ` +
+      `  ${target.name.padEnd(7)} r${round} connect ${connectMs.toFixed(0).padStart(5)} ms${cpu} · paced p50 ` +
         `${paced.p50.toFixed(2)} p99 ${paced.p99.toFixed(2)} ms · burst ${Math.round(burst.deliveriesPerS)} ` +
         `deliveries/s p50 ${burst.p50.toFixed(1)} ms` +
         (problems(r) ? ` · PROBLEMS: ${problems(r)}` : ""),
@@ -429,6 +494,8 @@ function summarise(results) {
       p50Ratio: ratio((r) => r.paced.p50),
       p99Ratio: ratio((r) => r.paced.p99),
       connectRatio: ratio((r) => r.connectMs),
+      connectCpuMs: t === "raw" ? null : med((r) => r.connectCpuMs),
+      connectCpuRatio: t === "raw" ? null : ratio((r) => r.connectCpuMs),
       throughputRatio: ratio((r) => r.burst.deliveriesPerS),
     });
   }
@@ -437,13 +504,13 @@ function summarise(results) {
 
 function table(rows) {
   const lines = [
-    "| target | connect ms | p50 ms | p90 ms | p99 ms | burst deliveries/s | burst p50 / p99 ms | ÷ echo: p50 | p99 | connect | burst/s |",
-    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    "| target | connect ms | connect server CPU ms | p50 ms | p90 ms | p99 ms | burst deliveries/s | burst p50 / p99 ms | ÷ echo: p50 | p99 | connect | connect CPU | burst/s |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
   ];
   for (const r of rows) {
     lines.push(
-      `| ${r.target} | ${r.connectMs} | ${r.p50} | ${r.p90} | ${r.p99} | ${r.burstDeliveriesPerS} | ` +
-        `${r.burstP50} / ${r.burstP99} | ${r.p50Ratio} | ${r.p99Ratio} | ${r.connectRatio} | ${r.throughputRatio} |`,
+      `| ${r.target} | ${r.connectMs} | ${r.connectCpuMs ?? "–"} | ${r.p50} | ${r.p90} | ${r.p99} | ${r.burstDeliveriesPerS} | ` +
+        `${r.burstP50} / ${r.burstP99} | ${r.p50Ratio} | ${r.p99Ratio} | ${r.connectRatio} | ${r.connectCpuRatio ?? "–"} | ${r.throughputRatio} |`,
     );
   }
   return lines.join("\n");
@@ -462,6 +529,7 @@ async function main() {
   const script = await prepare();
   const { members, buildingId } = JSON.parse(readFileSync(MEMBERS, "utf8"));
   const servers = startServers(script);
+  serverGroup = servers.workerd.pid; // started detached: its own process group
   const pinned = pinSelf(0);
   const results = [];
   try {
@@ -483,7 +551,8 @@ async function main() {
   const product = rows.find((r) => r.target === "product");
   const date = new Date().toISOString().slice(0, 10);
   mkdirSync(RESULTS, { recursive: true });
-  const out = join(RESULTS, `${date}-fanout-${N}.json`);
+  const tag = opt.tag ?? (CONNECT_ONLY ? "connect" : "");
+  const out = join(RESULTS, `${date}-fanout-${N}${tag ? `-${tag.replace(/[^\w.-]/g, "_")}` : ""}.json`);
   const version = (p) => JSON.parse(readFileSync(join(ROOT, "node_modules", p, "package.json"), "utf8")).version;
   writeFileSync(
     out,
@@ -506,7 +575,17 @@ async function main() {
           ws: version("ws"),
         },
         bundle: { bytes: statSync(script).size, sha256: sha256(script) },
-        method: { clients: N, rounds: ROUNDS, messages: M, rate: RATE, senders: S, burst: BURST, CONNECT_CONCURRENCY },
+        method: {
+          clients: N,
+          rounds: ROUNDS,
+          messages: M,
+          rate: RATE,
+          senders: S,
+          burst: BURST,
+          CONNECT_CONCURRENCY,
+          connectOnly: CONNECT_ONLY,
+          productReady: opt["product-ready"],
+        },
         table: rows,
         runs: results,
         strays: strays.count,
@@ -521,6 +600,9 @@ async function main() {
     for (const r of failed) log(`FAILED ${r.target} r${r.round}: ${problems(r)}`);
     process.exitCode = 1;
   }
+  log(
+    `connect server CPU: product ${product?.connectCpuMs} ms, ratio ${product?.connectCpuRatio} (median over rounds)`,
+  );
   console.log(
     `fanout clients=${N} p50_ratio=${product?.p50Ratio} p99_ratio=${product?.p99Ratio} connect_ratio=${product?.connectRatio}`,
   );

@@ -18,6 +18,7 @@ import {
 } from "./connection";
 import { catchUp, fanOutEvent, liveUserIds } from "./delivery";
 import { type HistoryViewer, roomHistory } from "./history";
+import { appOfMessage, isOff } from "./micro-apps";
 import * as moderation from "./moderation";
 import { completeIntents, type PendingIntent, sendIntents } from "./notify";
 import { Presence } from "./presence";
@@ -48,6 +49,13 @@ export class BuildingRoom extends Server<Cloudflare.Env> {
   #alarmAt: number | null | undefined;
   /** The identity decoded once per upgrade request (fetch, tags and onConnect all need it). */
   #identities = new WeakMap<Request, Identity | null>();
+  /**
+   * Open sockets of the room as this wake counts them (null: not counted since the wake). Kept by
+   * onConnect and onClose, so the room cap costs O(1) per connect instead of listing every socket;
+   * it can only overcount (a close the room never hears of), and a connect it would refuse is
+   * checked against an exact count first.
+   */
+  #openCount: number | null = null;
 
   // Runs after every wake: opening the store is cheap (the migrations check is one query).
   override onStart() {
@@ -101,9 +109,15 @@ export class BuildingRoom extends Server<Cloudflare.Env> {
     if (meta && (meta.customerId !== identity.customerId || meta.jurisdiction !== identity.jurisdiction))
       return new Response(null, { status: 403 });
     const pending = this.#pending.get(identity.userId) ?? 0;
-    const total = [...this.#pending.values()].reduce((n, v) => n + v, this.ctx.getWebSockets().length);
-    if (pending + [...this.connections(identity.userId)].length >= this.caps.perPerson || total >= this.caps.perRoom)
-      return new Response(null, { status: 429 });
+    // The person's own sockets come from their tag (at most a handful), not from the whole room.
+    if (pending + this.openSockets(identity.userId) >= this.caps.perPerson) return new Response(null, { status: 429 });
+    let pendingAll = 0;
+    for (const n of this.#pending.values()) pendingAll += n;
+    this.#openCount ??= this.openSockets();
+    if (this.#openCount + pendingAll >= this.caps.perRoom) {
+      this.#openCount = this.openSockets();
+      if (this.#openCount + pendingAll >= this.caps.perRoom) return new Response(null, { status: 429 });
+    }
     this.#pending.set(identity.userId, pending + 1);
     try {
       return await super.fetch(request);
@@ -112,6 +126,13 @@ export class BuildingRoom extends Server<Cloudflare.Env> {
       if (left > 0) this.#pending.set(identity.userId, left);
       else this.#pending.delete(identity.userId);
     }
+  }
+
+  /** Open sockets of the room (or with a tag), counted exactly. */
+  private openSockets(tag?: string): number {
+    let n = 0;
+    for (const ws of this.ctx.getWebSockets(tag)) if (ws.readyState === WebSocket.READY_STATE_OPEN) n++;
+    return n;
   }
 
   /** Connections are tagged with the person, so the Worker can close all of one person's at once. */
@@ -141,6 +162,21 @@ export class BuildingRoom extends Server<Cloudflare.Env> {
   async updateAccess(userId: string, accessUntil: number | null): Promise<number> {
     const closed = moveAccessEnd(this.connections(userId), accessUntil, Date.now());
     await this.armAccessCheck(accessUntil);
+    return closed;
+  }
+
+  /**
+   * RPC: the building's micro-app switches changed (decisions 0037, 0040). Residents' connections are
+   * closed with 1012 (service restart): the client reconnects through the Worker's door, which reads
+   * the switches afresh, and its `resume` makes that lossless. Staff are not affected by switches.
+   */
+  async reconnectResidents(): Promise<number> {
+    let closed = 0;
+    for (const c of this.connections()) {
+      if (c.state?.staff) continue;
+      c.close(1012, "settings changed");
+      closed++;
+    }
     return closed;
   }
 
@@ -225,6 +261,7 @@ export class BuildingRoom extends Server<Cloudflare.Env> {
   }
 
   override async onConnect(conn: Connection, ctx: ConnectionContext) {
+    if (this.#openCount !== null) this.#openCount++; // accepted: its close will count down
     const identity = this.identityOf(ctx.request);
     const now = Date.now();
     if (!identity || accessEnded(identity, now)) return conn.close(1008, "not authorised");
@@ -239,6 +276,7 @@ export class BuildingRoom extends Server<Cloudflare.Env> {
   }
 
   override onClose(conn: Connection) {
+    if (this.#openCount !== null) this.#openCount = Math.max(0, this.#openCount - 1);
     this.presence.left(conn as RoomConnection);
   }
 
@@ -255,6 +293,11 @@ export class BuildingRoom extends Server<Cloudflare.Env> {
     const parsed = parseClientMessage(raw);
     if (!parsed.ok) return sendError(conn, parsed.code, parsed.message);
     const m = parsed.msg;
+    // A switched-off micro-app (decision 0037): refused before anything is read or stored.
+    if (isOff(state, appOfMessage(m.type))) {
+      const clientId = "clientId" in m ? m.clientId : undefined;
+      return sendError(conn, "MICRO_APP_DISABLED", "This part of the app is not offered for your building.", clientId);
+    }
     if (m.type === "resume") {
       if (catchUp(this, conn, m.lastSeq)) this.presence.sendRoster(conn);
       return;

@@ -1,4 +1,5 @@
 import { accessEnded, endAccess, frameOf, type RoomConnection, send, sendFrame } from "./connection";
+import { appOfEvent, isOff } from "./micro-apps";
 import type { PresenceHost } from "./presence";
 import { eventFor, eventsFor } from "./room-events";
 
@@ -18,9 +19,10 @@ export function fanOutEvent(host: PresenceHost, seq: number, now: number) {
   const b = String(row.audience_b ?? "");
   const targets = a === null ? host.connections() : [...host.connections(a), ...(b === a ? [] : host.connections(b))];
   const frames = new Map<boolean, string | null>();
+  const app = appOfEvent(String(row.kind));
   for (const c of targets) {
     const s = c.state;
-    if (!s?.live) continue;
+    if (!s?.live || isOff(s, app)) continue;
     if (accessEnded(s, now)) {
       endAccess(c);
       continue;

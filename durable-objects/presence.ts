@@ -1,5 +1,6 @@
 import type { ServerMessage } from "../src/shared/protocol";
 import { type ConnState, frameOf, type RoomConnection, send, sendFrame } from "./connection";
+import { isOff } from "./micro-apps";
 import { loadProfiles, type Profile, profileFor } from "./profiles";
 import type { RoomStore } from "./room-store";
 
@@ -76,7 +77,8 @@ export class Presence {
 
   sendRoster(conn: RoomConnection) {
     const s = conn.state;
-    if (!s) return;
+    // Profiles and presence are part of My Neighbours: none when it is off here (decision 0037).
+    if (!s || isOff(s, "my-neighbours")) return;
     const profiles = [...this.profiles().values()].filter((p) => profileFor(p, s.userId));
     const online = this.showsPresence(s)
       ? profiles.filter((p) => p.showPresence && this.online().has(p.userId)).map((p) => p.userId)
@@ -115,7 +117,7 @@ export class Presence {
     for (const [u] of dirty) if (profiles.get(u)?.restricted) own.set(u, framesFor(u));
     for (const c of this.host.connections()) {
       const s = c.state;
-      if (!s?.live) continue;
+      if (!s?.live || isOff(s, "my-neighbours")) continue;
       const frames = own.get(s.userId) ?? everyone;
       const frame = this.showsPresence(s) ? frames.full : frames.partial;
       if (frame) sendFrame(c, frame);

@@ -1,12 +1,16 @@
 import type { RoomEvent } from "../src/shared/protocol";
+import type { RoomApp } from "../src/shared/room-identity";
 import { announcementDto } from "./announcements";
 import { dmDto } from "./dm";
+import { appOfEvent, isOff } from "./micro-apps";
 import type { RoomStore, Row } from "./room-store";
 
 /** Who an event is rebuilt for: residents and staff see hidden posts differently. */
 export interface Viewer {
   userId: string;
   staff: boolean;
+  /** Micro-apps switched off for this viewer (decision 0037): their events are left out. */
+  off?: readonly RoomApp[];
 }
 
 /** Residents never see a hidden post, nor what hangs on it (edits, comments, reactions). */
@@ -19,6 +23,7 @@ function hiddenFrom(store: RoomStore, postId: string, viewer: Viewer): boolean {
 /** Events after `afterSeq` for this viewer, oldest first (catch-up): exact per viewer. */
 export function eventsFor(store: RoomStore, afterSeq: number, limit: number, viewer: Viewer) {
   return store.eventRowsAfter(afterSeq, limit, viewer.userId).flatMap((r) => {
+    if (isOff(viewer, appOfEvent(String(r.kind)))) return [];
     const event = eventFor(store, r, viewer);
     return event ? [{ seq: Number(r.seq), event }] : [];
   });

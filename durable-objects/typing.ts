@@ -1,5 +1,6 @@
 import type { ClientMessage } from "../src/shared/protocol";
 import { frameOf, type RoomConnection, sendError, sendFrame } from "./connection";
+import { isOff } from "./micro-apps";
 import type { PresenceHost } from "./presence";
 
 /** At most one typing signal per connection in this interval; more are dropped silently. */
@@ -28,6 +29,6 @@ export function relayTyping(
   const frame = frameOf({ type: "typing", scope: m.scope, userId: s.userId });
   const targets = m.scope === "dm" && m.toUserId ? host.connections(m.toUserId) : host.connections();
   for (const c of targets) {
-    if (c.state?.live && c.state.userId !== s.userId) sendFrame(c, frame);
+    if (c.state?.live && c.state.userId !== s.userId && !isOff(c.state, "my-neighbours")) sendFrame(c, frame);
   }
 }

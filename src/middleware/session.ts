@@ -3,6 +3,7 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../app-env";
 import { authenticate } from "../services/actor";
+import { roomDoorExtra } from "../services/rooms";
 import { SESSION_MAX_AGE_MS } from "../services/sessions";
 
 /** `__Host-` prefix: Secure, Path=/, no Domain. Browsers accept Secure cookies on http://localhost. */
@@ -14,7 +15,9 @@ export const session = createMiddleware<AppEnv>(async (c, next) => {
   c.set("apiClient", null);
   const token = getCookie(c, `__Host-${SESSION_COOKIE}`);
   if (token && token.length <= 128) {
-    const actor = await authenticate(c.var.deps, c.var.customer.id, token);
+    // The room door's own reads ride in the session batch (decision 0037).
+    const extra = roomDoorExtra(c.req.method, c.req.path);
+    const actor = await authenticate(c.var.deps, c.var.customer.id, token, extra);
     if (actor) {
       c.set("actor", actor);
       c.set("sessionToken", token);

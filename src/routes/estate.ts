@@ -5,6 +5,7 @@ import { UNIT_TYPES } from "../db/schema/estate";
 import { TENANCY_TYPES } from "../db/schema/people";
 import { forgetCustomer } from "../middleware/resolve-app";
 import * as estate from "../services/estate";
+import { pushSwitchToRooms } from "../services/micro-apps";
 import { actorOf, defineRoute } from "./define";
 import { errorResponses, id, isoDate, json, jsonBody, pick } from "./schemas";
 
@@ -184,7 +185,9 @@ export const estateRoutes = new OpenAPIHono<AppEnv>()
   .openapi(listApps, async (c) => c.json(await estate.listMicroApps(c.var.deps, c.var.customer), 200))
   .openapi(putApp, async (c) => {
     const { enabled, name } = c.req.valid("json");
-    await estate.setMicroApp(c.var.deps, c.var.customer, c.req.valid("param").appKey, enabled, name);
+    const key = c.req.valid("param").appKey;
+    await estate.setMicroApp(c.var.deps, c.var.customer, key, enabled, name);
     forgetCustomer(c.var.customer.id);
+    await pushSwitchToRooms(c.var.deps, c.var.customer.id, null, key);
     return c.json(await estate.listMicroApps(c.var.deps, c.var.customer), 200);
   });

@@ -5,8 +5,8 @@ import type { Customer } from "../db/schema/customers";
 import { users } from "../db/schema/people";
 import { AppError } from "../lib/errors";
 import { type Actor, authenticate, currentMemberships, isStaff } from "../services/actor";
-import { listMicroApps } from "../services/estate";
 import { changeEvent } from "../services/master-data-changes";
+import { appsForActor } from "../services/micro-apps";
 import { subjectOf } from "../services/privacy-data";
 import { recordRectification } from "../services/privacy-requests";
 import { defineRoute } from "./define";
@@ -30,7 +30,19 @@ export const meSchema = z
     memberships: z.array(
       z.object({ buildingId: z.string(), unitId: z.string(), tenancyId: z.string(), endsOn: z.string().nullable() }),
     ),
+    /** The customer-wide setting (a missing row is on); tabs follow `buildingApps`. */
     apps: z.array(z.object({ key: z.string(), name: z.string().nullable() })),
+    /**
+     * The micro-apps on in each building the account lives in or manages (R-T3, decision 0040),
+     * computed on the server: property override over customer-wide, missing = on. Every such
+     * building is in exactly one entry; buildings with the same list share one.
+     */
+    buildingApps: z.array(
+      z.object({
+        buildingIds: z.array(z.string()),
+        apps: z.array(z.object({ key: z.string(), name: z.string().nullable() })),
+      }),
+    ),
   })
   .openapi("Me");
 
@@ -43,7 +55,7 @@ export async function toMe(deps: Deps, customer: Customer, token: string): Promi
 
 export async function meOf(deps: Deps, customer: Customer, actor: Actor): Promise<z.infer<typeof meSchema>> {
   const memberships = currentMemberships(actor);
-  const apps = await listMicroApps(deps, customer);
+  const { customerWide: apps, buildingApps } = await appsForActor(deps, actor);
   return {
     id: actor.userId,
     name: actor.name,
@@ -53,6 +65,7 @@ export async function meOf(deps: Deps, customer: Customer, actor: Actor): Promis
     roles: { admin: actor.isAdmin, staff: isStaff(actor), managedBuildingIds: [...actor.managedBuildingIds].sort() },
     memberships,
     apps: apps.filter((a) => a.enabled).map((a) => ({ key: a.key, name: a.name })),
+    buildingApps,
   };
 }
 

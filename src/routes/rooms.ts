@@ -1,7 +1,14 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env";
 import { AppError } from "../lib/errors";
-import { recordParticipation, roomIdentity } from "../services/rooms";
+import {
+  doorFacts,
+  PARTICIPATION_TOUCH_MS,
+  recordParticipation,
+  roomAppsOff,
+  roomIdentity,
+  touchParticipation,
+} from "../services/rooms";
 import { encodeIdentity, IDENTITY_HEADER } from "../shared/room-identity";
 import { declare, guard } from "./define";
 
@@ -27,17 +34,24 @@ export const roomRoutes = new Hono<AppEnv>().get("/rooms/:buildingId", guard("se
   if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
     throw new AppError("VALIDATION_FAILED", "Connect with a WebSocket.");
   }
+  const deps = c.var.deps;
+  // Read with the session, in its batch (decision 0037); the separate reads are only a fallback.
+  const facts = doorFacts(actor, buildingId);
+  // Staff (managers of the building, admins) keep every app of the room (decision 0035).
+  const off = identity.staff ? [] : (facts?.off ?? (await roomAppsOff(deps, actor.customerId, buildingId)));
   const forwarded = new Request(`https://room.internal/${encodeURIComponent(buildingId)}?_pk=${crypto.randomUUID()}`, {
     headers: {
       upgrade: "websocket",
-      [IDENTITY_HEADER]: encodeIdentity({ ...identity, jurisdiction: c.var.deps.stores.jurisdiction }),
+      [IDENTITY_HEADER]: encodeIdentity({ ...identity, jurisdiction: deps.stores.jurisdiction, off }),
     },
   });
-  // The participation record and the room's upgrade run side by side (the connect waits for the
-  // slower one, not for both in turn); a connection is only handed out once its record is stored.
+  // A known participant needs no write: the connect is the session batch and the room's upgrade.
+  // A first visit records the participation beside the upgrade (the connect waits for the slower
+  // one, not for both in turn); a connection is only handed out once its record is stored.
+  const known = facts !== null && facts.lastSeenAt !== null;
   const [recorded, upgraded] = await Promise.allSettled([
-    recordParticipation(c.var.deps, actor, buildingId),
-    c.var.deps.stores.rooms().getByName(buildingId).fetch(forwarded),
+    known ? Promise.resolve() : recordParticipation(deps, actor, buildingId),
+    deps.stores.rooms().getByName(buildingId).fetch(forwarded),
   ]);
   if (upgraded.status === "rejected") throw upgraded.reason;
   const res = upgraded.value;
@@ -48,6 +62,13 @@ export const roomRoutes = new Hono<AppEnv>().get("/rooms/:buildingId", guard("se
   }
   // The room caps live connections per person and per room; the envelope says so like any other limit.
   if (res.status === 429) throw new AppError("RATE_LIMITED", "Too many open connections to this building.");
+  // `last_seen_at` moves at most hourly, after the connection is handed out (never on its path).
+  const seen = facts?.lastSeenAt;
+  if (known && seen && deps.now().getTime() - seen.getTime() > PARTICIPATION_TOUCH_MS) {
+    c.executionCtx.waitUntil(
+      touchParticipation(deps, actor, buildingId).catch(() => console.error(JSON.stringify({ roomTouchFailed: 1 }))),
+    );
+  }
   // A fresh response: the room's own is immutable, and the middleware adds headers afterwards.
   return new Response(null, { status: res.status, webSocket: res.webSocket });
 });

@@ -1,4 +1,5 @@
-import { and, eq, gte, inArray, isNull, lte, or, type SQL } from "drizzle-orm";
+import { and, eq, gte, inArray, isNull, lte, or, type SQL, type SQLWrapper } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Deps } from "../app-env";
 import { sessions } from "../db/schema/auth";
@@ -29,6 +30,17 @@ export interface Actor {
   residentUnitIds: Set<string>;
   /** Current homes with their end dates (the room's "access valid until" comes from here). */
   memberships: Membership[];
+  /** What a route's `SessionExtra` read in the same batch (the room door: decision 0037). */
+  extra?: unknown;
+}
+
+/**
+ * Reads one route needs beside the session, in the same D1 batch (no extra round trip): queries keyed
+ * by the token's user through `who` (a subquery of the user id), and how to read their results.
+ */
+export interface SessionExtra {
+  queries(db: Deps["db"], customerId: string, who: SQLWrapper): BatchItem<"sqlite">[];
+  read(results: unknown[]): unknown;
 }
 
 /** Result columns must have distinct SQL names: D1 merges equal names (`id` of two joined tables). */
@@ -51,17 +63,28 @@ export function activeOn(cols: { startsOn: SQLiteColumn; endsOn: SQLiteColumn },
  * homes and the customer's buildings are read in one batch, each keyed by the token's session through
  * a subquery. Expired or idle sessions are ended. Memberships are never cached between requests.
  */
-export async function authenticate(deps: Deps, customerId: string, token: string): Promise<Actor | null> {
+export async function authenticate(
+  deps: Deps,
+  customerId: string,
+  token: string,
+  extra?: SessionExtra,
+): Promise<Actor | null> {
   const { db } = deps;
   const hash = await sha256Hex(token);
   const who = db.select({ id: sessions.userId }).from(sessions).where(sessionOfToken(customerId, hash));
-  const [sessionRows, ...rest] = await db.batch([
+  const base = [
     db.select().from(sessions).where(sessionOfToken(customerId, hash)),
     ...actorQueries(deps, customerId, inArray(users.id, who), (col) => inArray(col, who)),
-  ]);
+  ] as const;
+  const extraQueries = extra?.queries(db, customerId, who) ?? [];
+  // The extra queries ride along at the end; the typed part of the result is the base tuple.
+  const results = await db.batch([...base, ...extraQueries] as unknown as typeof base);
+  const [sessionRows, ...rest] = results;
   const s = sessionRows[0];
   if (!s || !(await keepAlive(deps, s))) return null;
-  return buildActor(s.id, ...rest);
+  const actor = buildActor(s.id, ...(rest.slice(0, base.length - 1) as unknown as typeof rest));
+  if (actor && extra) actor.extra = extra.read((results as readonly unknown[]).slice(base.length));
+  return actor;
 }
 
 /** The actor of a known session (right after login). */

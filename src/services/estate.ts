@@ -1,6 +1,5 @@
 import { and, asc, eq, inArray } from "drizzle-orm";
 import type { Deps } from "../app-env";
-import { type Customer, MICRO_APPS, type MicroApp, microApps } from "../db/schema/customers";
 import { buildings, properties, units } from "../db/schema/estate";
 import { type TENANCY_TYPES, tenancies, tenancyMembers } from "../db/schema/people";
 import { newId } from "../lib/crypto";
@@ -161,37 +160,5 @@ export async function updateTenancyEnd(deps: Deps, a: Actor, tenancyId: string, 
   return { ...t, endsOn };
 }
 
-export interface MicroAppSetting {
-  key: MicroApp;
-  enabled: boolean;
-  name: string | null;
-}
-
-/** The customer's micro-apps with custom names (customer-wide rows; property overrides win later). */
-export async function listMicroApps(deps: Deps, customer: Customer): Promise<MicroAppSetting[]> {
-  const rows = await deps.db.select().from(microApps).where(eq(microApps.customerId, customer.id));
-  return MICRO_APPS.map((key) => {
-    const r = rows.find((x) => x.appKey === key && x.propertyId === null);
-    return { key, enabled: r?.enabled ?? false, name: r?.customName ?? null };
-  });
-}
-
-export async function setMicroApp(
-  deps: Deps,
-  customer: Customer,
-  key: MicroApp,
-  enabled: boolean,
-  name: string | null,
-) {
-  const existing = await deps.db.query.microApps.findFirst({
-    where: (m, { and: all, eq: is, isNull }) =>
-      all(is(m.customerId, customer.id), is(m.appKey, key), isNull(m.propertyId)),
-  });
-  if (existing) {
-    await deps.db.update(microApps).set({ enabled, customName: name }).where(eq(microApps.id, existing.id));
-  } else {
-    await deps.db
-      .insert(microApps)
-      .values({ id: newId(), customerId: customer.id, propertyId: null, appKey: key, enabled, customName: name });
-  }
-}
+/** Micro-app settings live with the rule that reads them (decision 0040). */
+export { listMicroApps, type MicroAppSetting, setMicroApp } from "./micro-apps";

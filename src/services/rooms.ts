@@ -1,16 +1,19 @@
-import { and, eq, lt } from "drizzle-orm";
+import { and, eq, inArray, isNull, lt, or, type SQLWrapper } from "drizzle-orm";
 import type { Deps } from "../app-env";
+import { microApps } from "../db/schema/customers";
+import { buildings } from "../db/schema/estate";
 import type { RestrictionKind } from "../db/schema/privacy";
 import { roomParticipation } from "../db/schema/rooms";
 import { AppError, notFound } from "../lib/errors";
 import { DAY, HOUR } from "../lib/time";
 import { isProcessingRestricted } from "../privacy/restriction";
-import type { Identity } from "../shared/room-identity";
-import type { Actor } from "./actor";
+import { type Identity, ROOM_APPS, type RoomApp } from "../shared/room-identity";
+import type { Actor, SessionExtra } from "./actor";
 import { errorCode, FAN_OUT_CONCURRENCY, mapBounded } from "./fan-out";
+import { isAppOn, type MicroAppRow } from "./micro-apps";
 
 /** A room identity before the region is known (the door adds the jurisdiction of the app it serves). */
-export type RoomMember = Omit<Identity, "jurisdiction">;
+export type RoomMember = Omit<Identity, "jurisdiction" | "off">;
 
 /**
  * Who may join a building's room: its current residents (until the end of their tenancy's last day)
@@ -36,8 +39,107 @@ export function roomIdentity(actor: Actor, buildingId: string): RoomMember {
   };
 }
 
-/** `last_seen_at` is moved at most this often: a reconnect storm reads, it does not write. */
-const PARTICIPATION_TOUCH_MS = HOUR;
+/** `last_seen_at` is moved at most this often, and never on the connect's path. */
+export const PARTICIPATION_TOUCH_MS = HOUR;
+
+/**
+ * What the WebSocket door needs beyond the actor, read in the session's own D1 batch (decision 0037:
+ * a connect costs one D1 round trip, as the echo door's does): the person's participation row in this
+ * room and the room's micro-apps switched off where the building is.
+ */
+export class RoomDoorFacts {
+  constructor(
+    readonly buildingId: string,
+    /** When the participation row was last moved; null: no row yet (first visit: the door records it). */
+    readonly lastSeenAt: Date | null,
+    /** The room's micro-apps off for residents of this building (staff are exempt: the door decides). */
+    readonly off: readonly RoomApp[],
+  ) {}
+}
+
+const DOOR_PATH = /^\/rooms\/([^/]+)$/;
+
+/** The room apps' rows that apply to the building: customer-wide and its property's overrides. */
+function roomAppRows(db: Deps["db"], customerId: string, buildingId: string) {
+  const propertyOfBuilding = db
+    .select({ id: buildings.propertyId })
+    .from(buildings)
+    .where(and(eq(buildings.id, buildingId), eq(buildings.customerId, customerId)));
+  return db
+    .select({
+      propertyId: microApps.propertyId,
+      appKey: microApps.appKey,
+      enabled: microApps.enabled,
+      customName: microApps.customName,
+    })
+    .from(microApps)
+    .where(
+      and(
+        eq(microApps.customerId, customerId),
+        inArray(microApps.appKey, [...ROOM_APPS]),
+        or(isNull(microApps.propertyId), inArray(microApps.propertyId, propertyOfBuilding)),
+      ),
+    );
+}
+
+/** By the one rule (src/services/micro-apps.ts `isAppOn`): rows hold only this building's property. */
+function appsOff(rows: readonly MicroAppRow[]): RoomApp[] {
+  const propertyId = rows.find((r) => r.propertyId !== null)?.propertyId ?? null;
+  return ROOM_APPS.filter((app) => !isAppOn(rows, app, propertyId));
+}
+
+/**
+ * The session middleware's extra reads for a request to the door (`GET /rooms/:buildingId`), so they
+ * ride in the session batch; undefined for any other request.
+ */
+export function roomDoorExtra(method: string, path: string): SessionExtra | undefined {
+  const m = method === "GET" ? DOOR_PATH.exec(path) : null;
+  if (!m?.[1]) return undefined;
+  let buildingId: string;
+  try {
+    buildingId = decodeURIComponent(m[1]);
+  } catch {
+    return undefined;
+  }
+  return {
+    queries: (db, customerId, who: SQLWrapper) => [
+      db
+        .select({ lastSeenAt: roomParticipation.lastSeenAt })
+        .from(roomParticipation)
+        .where(
+          and(
+            eq(roomParticipation.buildingId, buildingId),
+            eq(roomParticipation.customerId, customerId),
+            inArray(roomParticipation.userId, who),
+          ),
+        ),
+      roomAppRows(db, customerId, buildingId),
+    ],
+    read: (results) => {
+      const [participation, apps] = results as [{ lastSeenAt: Date }[], MicroAppRow[]];
+      return new RoomDoorFacts(buildingId, participation[0]?.lastSeenAt ?? null, appsOff(apps));
+    },
+  };
+}
+
+/** The door's facts for this building, if the session batch read them. */
+export function doorFacts(actor: Actor, buildingId: string): RoomDoorFacts | null {
+  const f = actor.extra;
+  return f instanceof RoomDoorFacts && f.buildingId === buildingId ? f : null;
+}
+
+/** The room's micro-apps off for a resident of the building, in a query of its own (fallback of the batch). */
+export async function roomAppsOff(deps: Deps, customerId: string, buildingId: string): Promise<RoomApp[]> {
+  return appsOff(await roomAppRows(deps.db, customerId, buildingId));
+}
+
+/** Moves `last_seen_at` (off the connect's path: the door runs it after handing out the connection). */
+export async function touchParticipation(deps: Deps, actor: Actor, buildingId: string) {
+  await deps.db
+    .update(roomParticipation)
+    .set({ lastSeenAt: deps.now() })
+    .where(and(eq(roomParticipation.buildingId, buildingId), eq(roomParticipation.userId, actor.userId)));
+}
 
 /**
  * Records that the person used the room (kept after the tenancy ends, for export and erasure). The

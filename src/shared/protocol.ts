@@ -160,6 +160,8 @@ export type ErrorCode =
   | "NOT_FOUND"
   | "FORBIDDEN"
   | "ACCESS_ENDED"
+  /** The building's customer switched this micro-app off here (decision 0037); nothing was stored. */
+  | "MICRO_APP_DISABLED"
   | "INTERNAL";
 
 export type ServerMessage =

@@ -14,7 +14,16 @@ export interface Identity {
   customerId: string;
   /** Where the customer's data lives: the room sends its notification intents to this region's queue. */
   jurisdiction: RoomJurisdiction;
+  /**
+   * The room's micro-apps switched off for this person in this building (decision 0037): the room
+   * refuses their writes and sends none of their events or frames. Always empty for staff.
+   */
+  off: readonly RoomApp[];
 }
+
+/** The micro-apps the room carries and can switch off (announcements stay readable whatever the switches say). */
+export const ROOM_APPS = ["pinboard", "my-neighbours"] as const;
+export type RoomApp = (typeof ROOM_APPS)[number];
 
 export type RoomJurisdiction = "ch" | "eu";
 
@@ -32,6 +41,7 @@ export function decodeIdentity(header: string | null): Identity | null {
     if (typeof v.sessionId !== "string" || typeof v.customerId !== "string") return null;
     if (v.jurisdiction !== "ch" && v.jurisdiction !== "eu") return null;
     if (v.accessUntil !== null && typeof v.accessUntil !== "number") return null;
+    if (!Array.isArray(v.off) || !v.off.every((a) => (ROOM_APPS as readonly unknown[]).includes(a))) return null;
     return {
       userId: v.userId,
       sessionId: v.sessionId,
@@ -40,6 +50,7 @@ export function decodeIdentity(header: string | null): Identity | null {
       accessUntil: v.accessUntil ?? null,
       customerId: v.customerId,
       jurisdiction: v.jurisdiction,
+      off: [...new Set(v.off)],
     };
   } catch {
     return null;

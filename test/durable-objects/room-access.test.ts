@@ -206,4 +206,38 @@ describe("room participation", () => {
     expect((await connectRoom(w.buildingIds[0], { app: w.slug, session: s })).status).toBe(404);
     expect((await participation(w)).filter((r) => r.user_id === w.userIds.resident)).toEqual(again);
   });
+
+  // Decision 0037: the door reads the participation row in the session's batch; a known participant's
+  // connect writes nothing, `last_seen_at` moves at most hourly after the connection is handed out, and
+  // a missing row (deleted, or never written) is recorded again on the connect.
+  it("a known participant's connect writes nothing; a stale row is moved; a missing one is recorded again", async () => {
+    const w = await makeWorld();
+    const s = await sessionOf(w, "resident");
+    const setSeen = (at: number) =>
+      dbOfWorld(w)
+        .prepare("UPDATE room_participation SET last_seen_at = ?1 WHERE user_id = ?2")
+        .bind(at, w.userIds.resident)
+        .run();
+    const mine = async () => (await participation(w)).find((r) => r.user_id === w.userIds.resident);
+    const a = await connectRoom(w.buildingIds[0], { app: w.slug, session: s });
+    expect(a.status).toBe(101);
+    const first = await mine();
+    expect(first).toBeDefined();
+
+    const recent = Date.now() - 10 * 60_000;
+    await setSeen(recent);
+    expect((await connectRoom(w.buildingIds[0], { app: w.slug, session: s })).status).toBe(101);
+    expect((await mine())?.last_seen_at).toBe(recent);
+
+    const stale = Date.now() - 2 * 3_600_000;
+    await setSeen(stale);
+    expect((await connectRoom(w.buildingIds[0], { app: w.slug, session: s })).status).toBe(101);
+    await vi.waitUntil(async () => ((await mine())?.last_seen_at ?? 0) > stale, { timeout: 3_000, interval: 50 });
+
+    await dbOfWorld(w).prepare("DELETE FROM room_participation WHERE user_id = ?").bind(w.userIds.resident).run();
+    expect((await connectRoom(w.buildingIds[0], { app: w.slug, session: s })).status).toBe(101);
+    const again = await mine();
+    expect(again?.building_id).toBe(w.buildingIds[0]);
+    expect(again?.first_seen_at).toBe(again?.last_seen_at);
+  });
 });

@@ -40,6 +40,7 @@ describe("forged identity", () => {
       accessUntil: null,
       customerId: w.customerId,
       jurisdiction: w.jurisdiction,
+      off: [],
     };
     const { c, welcome } = await joinWith(w, "resident", {
       headers: {
@@ -87,6 +88,7 @@ describe("forged identity", () => {
       accessUntil: null,
       customerId: w.customerId,
       jurisdiction: w.jurisdiction,
+      off: [],
     };
     const c = await connectRoom(w.buildingIds[0], {
       app: w.slug,
@@ -109,6 +111,7 @@ describe("forged identity", () => {
       accessUntil: Date.now() - 1000,
       customerId: w.customerId,
       jurisdiction: w.jurisdiction,
+      off: [],
     };
     const attempts: Record<string, string>[] = [
       {},
@@ -116,6 +119,9 @@ describe("forged identity", () => {
       { [IDENTITY_HEADER]: "not json" },
       { [IDENTITY_HEADER]: encodeURIComponent(JSON.stringify({ userId: 42, name: "x", staff: false })) },
       { [IDENTITY_HEADER]: encodeIdentity(expired) },
+      // The micro-apps switched off must be stated, with known apps only (fail closed: decision 0037).
+      { [IDENTITY_HEADER]: encodeURIComponent(JSON.stringify({ ...expired, accessUntil: null, off: undefined })) },
+      { [IDENTITY_HEADER]: encodeURIComponent(JSON.stringify({ ...expired, accessUntil: null, off: ["bogus"] })) },
     ];
     for (const headers of attempts) {
       const res = await upgrade(headers);

@@ -189,6 +189,7 @@ export const identityFor = (w: World, userId: string, o: Partial<Identity> = {})
   accessUntil: null,
   customerId: w.customerId,
   jurisdiction: w.jurisdiction,
+  off: [],
   ...o,
 });
 

@@ -100,11 +100,23 @@ describe("POST /api/onboarding/signup", () => {
       json: { enabled: true, name: "News" },
     });
     expect(put.status).toBe(200);
+    // A switched-off app is not given; an app without a row is on, as the server treats it (decision 0040).
+    const off = await api("/api/customer/apps/marketplace", {
+      app: w.slug,
+      session: admin,
+      method: "PUT",
+      json: { enabled: false, name: null },
+    });
+    expect(off.status).toBe(200);
     const { session: s } = await signUpAndLogIn(w.slug, (await codeFor(w)).code);
     const apps = (await me(w.slug, s)).apps;
     expect(apps).toEqual([
       { key: "pinboard", name: "Board" },
       { key: "announcements", name: "News" },
+      ...["service-center", "information", "my-apartment", "business-directory", "bookings", "my-neighbours"].map(
+        (key) => ({ key, name: null }),
+      ),
+      { key: "sharing", name: null },
     ]);
   });
 

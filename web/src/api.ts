@@ -42,6 +42,8 @@ export interface Me {
   roles: { admin: boolean; staff: boolean; managedBuildingIds: string[] };
   memberships: { buildingId: string; unitId: string; tenancyId: string; endsOn: string | null }[];
   apps: { key: string; name: string | null }[];
+  /** The micro-apps on in each building (computed by the server: property override, missing = on). */
+  buildingApps: { buildingIds: string[]; apps: { key: string; name: string | null }[] }[];
 }
 
 export interface Building {
