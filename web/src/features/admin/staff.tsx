@@ -5,6 +5,7 @@ import { t } from "../../i18n";
 import type { MessageKey } from "../../i18n/en";
 import { formatDay } from "./day";
 import { failed } from "./fail";
+import { InviteForm, PendingInvitations } from "./staff-invitations";
 
 interface RoleRow {
   id: string;
@@ -25,11 +26,16 @@ interface Property {
 const today = () => new Date().toISOString().slice(0, 10);
 const yesterday = () => new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
 
-/** Customer admin: who manages what (GET /api/roles), ending a role (PATCH) and giving one (POST). */
+/**
+ * Customer admin: who manages what (GET /api/roles), ending a role (PATCH), giving one to an account
+ * (POST /api/roles), and inviting new managers by e-mail with their pending invitations (decision 0039).
+ */
 export function StaffAdmin({ buildings }: { buildings: Building[] }) {
   const roles = useSignal<RoleRow[] | null>(null);
   const properties = useSignal<Property[]>([]);
   const message = useSignal("");
+  /** Bumped after an invitation, so the pending list reloads. */
+  const invitations = useSignal(0);
   const load = async () => {
     const [r, p] = await Promise.all([api<RoleRow[]>("/api/roles"), api<Property[]>("/api/properties")]);
     roles.value = r;
@@ -40,12 +46,13 @@ export function StaffAdmin({ buildings }: { buildings: Building[] }) {
       message.value = failed(e);
     });
   }, []);
-  const scopeName = (r: RoleRow) => {
+  const scopeName = (r: Pick<RoleRow, "scopeType" | "scopeId">) => {
     if (r.scopeType === "customer") return t("scopeCustomer");
     if (r.scopeType === "property") return properties.value.find((p) => p.id === r.scopeId)?.name ?? r.scopeId;
     if (r.scopeType === "building") return buildings.find((b) => b.id === r.scopeId)?.name ?? r.scopeId;
     return r.scopeId;
   };
+  const nameOf = (scopeType: string, scopeId: string) => scopeName({ scopeType, scopeId });
   const end = async (r: RoleRow) => {
     try {
       await api(`/api/roles/${encodeURIComponent(r.id)}`, { method: "PATCH", json: { endsOn: yesterday() } });
@@ -96,6 +103,15 @@ export function StaffAdmin({ buildings }: { buildings: Building[] }) {
           await load();
         }}
       />
+      <InviteForm
+        properties={properties.value}
+        buildings={buildings}
+        onChanged={async () => {
+          invitations.value++;
+          await load();
+        }}
+      />
+      <PendingInvitations scopeName={nameOf} version={invitations.value} />
     </section>
   );
 }
