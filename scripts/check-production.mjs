@@ -25,6 +25,9 @@ if (!String(vars.PUBLIC_ORIGIN ?? "").startsWith("https://")) problems.push("var
 // var in the file: the development key is public. The Worker also refuses keys shorter than 32 bytes.
 if ("OAUTH_SIGNING_KEY" in vars)
   problems.push("vars.OAUTH_SIGNING_KEY must not be set in production: use `wrangler secret put OAUTH_SIGNING_KEY`");
+// The operator token (decision 0038) is a secret too; the Worker refuses a missing, short or dev token.
+if ("OPS_TOKEN" in vars)
+  problems.push("vars.OPS_TOKEN must not be set in production: use `wrangler secret put OPS_TOKEN`");
 
 const d1 = new Map((cfg.d1_databases ?? []).map((d) => [d.binding, d]));
 for (const binding of ["DIRECTORY", "DB_CH", "DB_EU"]) {

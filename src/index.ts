@@ -7,6 +7,7 @@ import { ALL_JURISDICTIONS, regionStores } from "./region";
 import { jurisdictionOfQueue, toAccessLogEntry, writeAccessLogBatch } from "./services/access-log";
 import { deliverDue, publishDue } from "./services/announcement-delivery";
 import { runErasures } from "./services/erasure";
+import { consumeNewsletterMessages } from "./services/newsletter-queue";
 import { sendDueNotifications } from "./services/notification-mails";
 import { consumeNotifyBatch } from "./services/notify-queue";
 import { purgeRegion } from "./services/purge";
@@ -53,10 +54,10 @@ export default {
       return;
     }
     if (batch.queue.includes("-notify-")) {
-      await consumeNotifyBatch(
-        depsOf(env, jurisdiction, () => new Date()),
-        batch.messages,
-      );
+      const deps = depsOf(env, jurisdiction, () => new Date());
+      // Newsletter sends (decision 0038) share the notify queue as their own message kind.
+      const rest = await consumeNewsletterMessages(deps, batch.messages);
+      await consumeNotifyBatch(deps, rest);
       return;
     }
     const entries = batch.messages.map((m) => toAccessLogEntry(m.body, new Date(m.timestamp)));

@@ -99,18 +99,23 @@ const postUnsubscribe = defineRoute("public", {
   responses: { 200: json(prefsSchema), ...errorResponses },
 });
 
+const issueSchema = z
+  .object({
+    id: z.string(),
+    topicId: z.string(),
+    subject: z.string(),
+    recipients: z.number().int().describe("Eligible subscribers when the admin sent it (planned)"),
+    sent: z.number().int().describe("Mails written so far"),
+    skipped: z.number().int().describe("Planned recipients no longer eligible when their batch ran"),
+    state: z.enum(["sending", "sent"]),
+    sentAt: z.string(),
+    completedAt: z.string().nullable(),
+  })
+  .openapi("NewsletterIssue");
 const adminSchema = z
   .object({
     topics: z.array(z.object({ id: z.string(), name: z.string(), subscribers: z.number().int() })),
-    issues: z.array(
-      z.object({
-        id: z.string(),
-        topicId: z.string(),
-        subject: z.string(),
-        recipients: z.number().int(),
-        sentAt: z.string(),
-      }),
-    ),
+    issues: z.array(issueSchema),
   })
   .openapi("NewsletterAdmin");
 const getAdmin = defineRoute("admin", {
@@ -133,7 +138,8 @@ const postIssue = defineRoute("admin", {
   path: "/api/admin/newsletter/issues",
   tags: ["Admin"],
   summary:
-    "Send an issue of a topic: only to confirmed subscribers with consent, not restricted, not objecting to marketing",
+    "Send an issue of a topic: only to confirmed subscribers with consent, not restricted, not objecting to marketing. " +
+    "The mails are written by a queue in batches (202); each recipient is checked again when their batch runs",
   request: {
     body: jsonBody(
       z.strictObject({
@@ -143,19 +149,7 @@ const postIssue = defineRoute("admin", {
       }),
     ),
   },
-  responses: {
-    201: json(
-      z.object({
-        id: z.string(),
-        topicId: z.string(),
-        subject: z.string(),
-        recipients: z.number().int(),
-        sentAt: z.string(),
-      }),
-      "Sent",
-    ),
-    ...errorResponses,
-  },
+  responses: { 202: json(issueSchema, "Planned and queued; progress in GET /api/admin/newsletter"), ...errorResponses },
 });
 
 const ipOf = (c: Context<AppEnv>) => c.req.header("cf-connecting-ip") ?? "unknown";
@@ -204,5 +198,5 @@ export const newsletterRoutes = new OpenAPIHono<AppEnv>()
     return c.json(await createTopic(c.var.deps, actorOf(c).customerId, c.req.valid("json").name), 201);
   })
   .openapi(postIssue, async (c) => {
-    return c.json(await sendIssue(c.var.deps, actorOf(c).customerId, c.req.valid("json"), originOf(c)), 201);
+    return c.json(await sendIssue(c.var.deps, actorOf(c).customerId, c.req.valid("json"), originOf(c)), 202);
   });

@@ -61,24 +61,49 @@ export function parseLedgerLine(line: string): LedgerEntry | null {
   return e as LedgerEntry;
 }
 
+export interface LedgerPage {
+  entries: LedgerEntry[];
+  unreadable: number;
+  /** Key of the last object read: the next page starts after it. Null when the ledger has no more. */
+  lastKey: string | null;
+}
+
+/**
+ * Up to `limit` ledger objects after the key `after` (keys sort by request time), oldest first;
+ * unreadable lines are counted, not guessed. Pages by key, so a replay can stop and resume.
+ */
+export async function readLedgerPage(bucket: R2Bucket, o: { after?: string; limit: number }): Promise<LedgerPage> {
+  const page = await bucket.list({
+    prefix: LEDGER_PREFIX,
+    limit: o.limit,
+    ...(o.after ? { startAfter: o.after } : {}),
+  });
+  const entries: LedgerEntry[] = [];
+  let unreadable = 0;
+  for (const obj of page.objects) {
+    const text = await (await bucket.get(obj.key))?.text();
+    for (const line of (text ?? "").split("\n")) {
+      if (!line.trim()) continue;
+      const e = parseLedgerLine(line);
+      if (e) entries.push(e);
+      else unreadable++;
+    }
+  }
+  const last = page.objects.at(-1)?.key ?? null;
+  return { entries, unreadable, lastKey: page.truncated ? last : null };
+}
+
 /** Every entry of a bucket's ledger, oldest first; unreadable lines are counted, not guessed. */
 export async function readLedger(bucket: R2Bucket): Promise<{ entries: LedgerEntry[]; unreadable: number }> {
   const entries: LedgerEntry[] = [];
   let unreadable = 0;
-  let cursor: string | undefined;
+  let after: string | undefined;
   do {
-    const page = await bucket.list({ prefix: LEDGER_PREFIX, ...(cursor ? { cursor } : {}) });
-    for (const o of page.objects) {
-      const text = await (await bucket.get(o.key))?.text();
-      for (const line of (text ?? "").split("\n")) {
-        if (!line.trim()) continue;
-        const e = parseLedgerLine(line);
-        if (e) entries.push(e);
-        else unreadable++;
-      }
-    }
-    cursor = page.truncated ? page.cursor : undefined;
-  } while (cursor);
+    const page = await readLedgerPage(bucket, { ...(after ? { after } : {}), limit: 1000 });
+    entries.push(...page.entries);
+    unreadable += page.unreadable;
+    after = page.lastKey ?? undefined;
+  } while (after);
   return { entries, unreadable };
 }
 

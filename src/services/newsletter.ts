@@ -12,10 +12,12 @@ import { consents } from "../db/schema/privacy";
 import { fillText, NEWSLETTER_TEXTS } from "../i18n/newsletter";
 import { newId, randomToken, sha256Hex } from "../lib/crypto";
 import { AppError } from "../lib/errors";
-import { HOUR } from "../lib/time";
+import { DAY, HOUR } from "../lib/time";
 import { hasObjected, isProcessingRestricted } from "../privacy/restriction";
+import { normaliseEmail } from "./accounts";
 import type { Actor } from "./actor";
 import { hasConsent } from "./consents";
+import * as throttle from "./throttle";
 
 /**
  * The newsletter's double opt-in and preference centre (R-P8, decision 0030). Residents sign up from
@@ -27,6 +29,15 @@ export const CONFIRM_HOURS = 48;
 const INVALID_LINK = "This link is not valid, has expired or was already used.";
 
 type Sub = typeof newsletterSubscriptions.$inferSelect;
+
+/**
+ * Sign-up throttles (decision 0038; exact counters in D1, decision 0002, keys hashed). Per client IP:
+ * every sign-up request counts, and past the limit the answer is 429 with Retry-After. Per address:
+ * at most this many confirmation mails a day; further sign-ups answer the same as any other and send
+ * nothing, so the limit tells nobody anything and cannot be used to flood a mailbox or the outbox.
+ */
+export const SIGNUP_PER_IP: throttle.Limit = { name: "newsletter-signup-ip", max: 20, windowMs: HOUR };
+export const CONFIRM_MAILS_PER_ADDRESS: throttle.Limit = { name: "newsletter-confirm-mail", max: 3, windowMs: DAY };
 
 /** One D1 batch (one transaction) of any number of statements. */
 export async function batchAll(deps: Deps, items: BatchItem<"sqlite">[]) {
@@ -125,6 +136,7 @@ export async function subscribe(
   ip: string,
   origin: string,
 ) {
+  await throttle.consume(deps, SIGNUP_PER_IP, ip);
   const topicIds = await ownTopics(deps, a.customerId, input.topicIds);
   const now = deps.now();
   const open = await openSubscription(deps, a.customerId, a.userId);
@@ -136,6 +148,9 @@ export async function subscribe(
     ]);
     return { status: "confirmed" as const };
   }
+  // Counted before anything changes: past the limit the current sign-up (and its link) stays as it is.
+  const mails = await throttle.hit(deps, CONFIRM_MAILS_PER_ADDRESS, `${a.customerId}:${normaliseEmail(a.email)}`);
+  if (mails > CONFIRM_MAILS_PER_ADDRESS.max) return { status: "pending" as const };
   if (open) {
     // A new sign-up replaces the unconfirmed one (or one whose consent was withdrawn in the ledger).
     stmts.push(

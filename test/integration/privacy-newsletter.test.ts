@@ -5,6 +5,7 @@ import { gatherPersonData } from "../../src/services/privacy-data";
 import { purgeRegion } from "../../src/services/purge";
 import { dbOf, makeWorld, type World } from "../helpers/factories";
 import { api, errorOf } from "../helpers/http";
+import { waitForIssue } from "../helpers/newsletter";
 import { depsAt } from "../helpers/staff";
 import { type Person, sessionOf } from "../helpers/ws";
 
@@ -41,14 +42,16 @@ async function topic(w: World, admin: string, name: string): Promise<string> {
   return ((await res.json()) as { id: string }).id;
 }
 
+/** Sends an issue and waits until the notify queue has written every batch (decision 0038); the mails written. */
 async function send(w: World, admin: string, topicId: string, subject = "News") {
   const res = await api("/api/admin/newsletter/issues", {
     app: w.slug,
     session: admin,
     json: { topicId, subject, body: "Summer party on the roof." },
   });
-  expect(res.status).toBe(201);
-  return ((await res.json()) as { recipients: number }).recipients;
+  expect(res.status).toBe(202);
+  const { id } = (await res.json()) as { id: string };
+  return (await waitForIssue(w, admin, id)).sent;
 }
 
 const signUp = (w: World, session: string, topicIds: string[], ip = "203.0.113.7") =>

@@ -103,10 +103,42 @@ export const newsletterIssues = sqliteTable(
       .references(() => newsletterTopics.id),
     subject: text("subject").notNull(),
     body: text("body").notNull(),
+    /** Recipients planned when the admin sent it (eligible then); each is checked again when mailed. */
     recipients: integer("recipients").notNull(),
     sentAt: integer("sent_at", { mode: "timestamp_ms" }).notNull(),
+    /** The app's origin, for the preference-centre link in each mail. */
+    linkOrigin: text("link_origin").notNull().default(""),
+    /** Queue messages planned (null while the send is still being planned), and those done. */
+    batches: integer("batches"),
+    batchesDone: integer("batches_done").notNull().default(0),
+    /** Mails written to the outbox, and planned recipients no longer eligible when their batch ran. */
+    sent: integer("sent").notNull().default(0),
+    skipped: integer("skipped").notNull().default(0),
+    completedAt: integer("completed_at", { mode: "timestamp_ms" }),
   },
   (t) => [index("newsletter_issues_customer_idx").on(t.customerId, t.sentAt)],
+);
+
+/**
+ * One row per queue message of an issue that has been processed (decision 0038): written in the same
+ * D1 transaction as the batch's deliveries and mails, so a redelivered message finds it and does
+ * nothing, and the issue's counts are sums over these rows (never counted twice).
+ */
+export const newsletterIssueBatches = sqliteTable(
+  "newsletter_issue_batches",
+  {
+    issueId: text("issue_id")
+      .notNull()
+      .references(() => newsletterIssues.id),
+    seq: integer("seq").notNull(),
+    customerId: text("customer_id")
+      .notNull()
+      .references(() => customers.id),
+    sent: integer("sent").notNull(),
+    skipped: integer("skipped").notNull(),
+    doneAt: integer("done_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.issueId, t.seq] })],
 );
 
 export const newsletterDeliveries = sqliteTable(
@@ -131,6 +163,8 @@ export const newsletterDeliveries = sqliteTable(
   },
   (t) => [
     uniqueIndex("newsletter_deliveries_token_uq").on(t.tokenHash),
+    // One mail per issue and subscription: a redelivered queue message cannot mail twice.
+    uniqueIndex("newsletter_deliveries_issue_uq").on(t.issueId, t.subscriptionId),
     index("newsletter_deliveries_subscription_idx").on(t.subscriptionId),
     index("newsletter_deliveries_user_idx").on(t.userId),
   ],
@@ -215,8 +249,28 @@ export const newsletterIssuesMap = tableMap({
     topic_id: orgColumn("Topic of the issue"),
     subject: orgColumn("Subject written by the customer"),
     body: orgColumn("Text written by the customer"),
-    recipients: orgColumn("How many people it was sent to"),
+    recipients: orgColumn("How many people it was planned for when sent"),
     sent_at: createdColumn,
+    link_origin: orgColumn("Address of the app, for the links in the mails"),
+    batches: orgColumn("Queue messages planned for the send"),
+    batches_done: orgColumn("Queue messages processed"),
+    sent: orgColumn("How many mails were written (a count)"),
+    skipped: orgColumn("How many planned recipients were no longer eligible when mailed (a count)"),
+    completed_at: orgColumn("When the last batch was processed"),
+  },
+});
+
+export const newsletterIssueBatchesMap = tableMap({
+  table: "newsletter_issue_batches",
+  store: "region",
+  description: "Progress of an issue's send: one row per processed queue message, counts only",
+  columns: {
+    issue_id: orgColumn("The issue"),
+    seq: orgColumn("Number of the queue message within the send"),
+    customer_id: customerColumn,
+    sent: orgColumn("Mails written by this message (a count)"),
+    skipped: orgColumn("Recipients no longer eligible (a count)"),
+    done_at: createdColumn,
   },
 });
 

@@ -6,7 +6,16 @@ import { failed } from "./fail";
 
 interface NewsletterAdminView {
   topics: { id: string; name: string; subscribers: number }[];
-  issues: { id: string; topicId: string; subject: string; recipients: number; sentAt: string }[];
+  issues: {
+    id: string;
+    topicId: string;
+    subject: string;
+    recipients: number;
+    sent: number;
+    skipped: number;
+    state: "sending" | "sent";
+    sentAt: string;
+  }[];
 }
 
 /**
@@ -48,7 +57,7 @@ export function NewsletterAdmin() {
         },
       });
       form.reset();
-      status.value = `${t("adminNewsletterSent")} ${r.recipients}`;
+      status.value = `${t("adminNewsletterQueued")} ${r.recipients}`;
       await load();
     } catch (e) {
       status.value = failed(e);
@@ -114,7 +123,10 @@ export function NewsletterAdmin() {
           <ul>
             {v.issues.map((i) => (
               <li key={i.id}>
-                {when(i.sentAt)} · {topicName(i.topicId)} · {i.subject} — {i.recipients}
+                {when(i.sentAt)} · {topicName(i.topicId)} · {i.subject} —{" "}
+                {i.state === "sent" ? t("adminNewsletterStateSent") : t("adminNewsletterStateSending")} ·{" "}
+                {t("adminNewsletterSentCount")} {i.sent}/{i.recipients}
+                {i.skipped > 0 ? ` · ${t("adminNewsletterSkipped")} ${i.skipped}` : ""}
               </li>
             ))}
           </ul>
