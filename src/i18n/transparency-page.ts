@@ -92,7 +92,8 @@ export const TRANSPARENCY_TEXTS: Record<Locale, TransparencyTexts> = {
     backups:
       "Sicherungen reichen 30 Tage zurück; Löschungen werden ohne Personendaten protokolliert und nach jeder Wiederherstellung erneut angewendet.",
     cookies: "Cookies und Speicher",
-    cookiesText: "Nur technisch notwendige Cookies, ohne Einwilligung:",
+    cookiesText:
+      "Ohne Einwilligung nur technisch notwendige Cookies und Speicher; Präferenzen nur mit Ihrer Einwilligung:",
   },
   fr: {
     title: "Protection des données : qui, quoi, pourquoi",
@@ -150,7 +151,8 @@ export const TRANSPARENCY_TEXTS: Record<Locale, TransparencyTexts> = {
     backups:
       "Les sauvegardes remontent à 30 jours ; les effacements sont consignés sans données personnelles et réappliqués après toute restauration.",
     cookies: "Cookies et stockage",
-    cookiesText: "Uniquement des cookies strictement nécessaires, sans consentement :",
+    cookiesText:
+      "Sans consentement, uniquement des cookies et un stockage strictement nécessaires ; les préférences seulement avec votre consentement :",
   },
   it: {
     title: "Protezione dei dati: chi, cosa, perché",
@@ -208,7 +210,7 @@ export const TRANSPARENCY_TEXTS: Record<Locale, TransparencyTexts> = {
     backups:
       "I backup risalgono a 30 giorni; le cancellazioni sono registrate senza dati personali e riapplicate dopo ogni ripristino.",
     cookies: "Cookie e memoria",
-    cookiesText: "Solo cookie strettamente necessari, senza consenso:",
+    cookiesText: "Senza consenso solo cookie e memoria strettamente necessari; le preferenze solo con il tuo consenso:",
   },
   en: {
     title: "Privacy: who, what, why",
@@ -265,6 +267,6 @@ export const TRANSPARENCY_TEXTS: Record<Locale, TransparencyTexts> = {
     backups:
       "Backups reach back 30 days; erasures are recorded without personal data and re-applied after any restore.",
     cookies: "Cookies and storage",
-    cookiesText: "Only strictly necessary cookies, set without consent:",
+    cookiesText: "Without consent only strictly necessary cookies and storage; preferences only with your consent:",
   },
 };

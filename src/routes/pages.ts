@@ -5,7 +5,7 @@ import { AppError } from "../lib/errors";
 import { esc, page } from "../lib/html";
 import { pageLocale } from "../lib/locale";
 import { loginUrl, safeNext } from "../lib/next";
-import { DECLARED_STORAGE } from "../shared/cookies";
+import { DECLARED_STORAGE, STORAGE_CATEGORIES } from "../shared/cookies";
 import { declare } from "./define";
 import { field, form, languageSwitch } from "./page-parts";
 
@@ -37,16 +37,23 @@ export const pageRoutes = new Hono<AppEnv>()
   .get("/privacy", (c) => {
     const lang = pageLocale(c);
     const t = PAGE_TEXTS[lang];
+    // Every declared cookie and key with its category (R-P11, decision 0041); the categories below it.
+    const category = (id: string) => STORAGE_CATEGORIES.find((k) => k.id === id)?.name[lang] ?? id;
     const rows = DECLARED_STORAGE.map(
       (d) =>
-        `<tr data-declared="${esc(d.name)}"><th scope="row"><code>${esc(d.name)}</code> (${esc(d.kind)})</th><td>${esc(d.purpose[lang])}</td><td>${esc(d.duration[lang])}</td><td>${esc(t.firstParty)}</td></tr>`,
+        `<tr data-declared="${esc(d.name)}" data-category="${esc(d.category)}"><th scope="row"><code>${esc(d.name)}</code> (${esc(d.kind)})</th><td>${esc(category(d.category))}</td><td>${esc(d.purpose[lang])}</td><td>${esc(d.duration[lang])}</td><td>${esc(t.firstParty)}</td></tr>`,
+    ).join("");
+    const categories = STORAGE_CATEGORIES.map(
+      (k) =>
+        `<li data-storage-category="${k.id}"><strong>${esc(k.name[lang])}</strong>: ${esc(k.description[lang])}</li>`,
     ).join("");
     return c.html(
       page(
         lang,
         t.cookiesTitle,
         `${languageSwitch(lang, t.language, c.req.url)}<h1>${esc(t.cookiesTitle)}</h1><p>${esc(t.cookiesIntro)}</p>
-<table><thead><tr><th scope="col">${esc(t.cookieName)}</th><th scope="col">${esc(t.cookiePurpose)}</th><th scope="col">${esc(t.cookieDuration)}</th><th scope="col">${esc(t.cookieParty)}</th></tr></thead><tbody>${rows}</tbody></table>
+<table><thead><tr><th scope="col">${esc(t.cookieName)}</th><th scope="col">${esc(t.cookieCategory)}</th><th scope="col">${esc(t.cookiePurpose)}</th><th scope="col">${esc(t.cookieDuration)}</th><th scope="col">${esc(t.cookieParty)}</th></tr></thead><tbody>${rows}</tbody></table>
+<h2>${esc(t.cookiesCategories)}</h2><ul>${categories}</ul><p>${esc(t.cookiesBeforeLogin)}</p>
 <p><a href="/privacy/transparency">${esc(t.transparencyLink)}</a></p>
 <p><a href="/">${esc(t.login)}</a></p>`,
       ),

@@ -5,7 +5,7 @@ import { TRANSPARENCY_TEXTS } from "../i18n/transparency-page";
 import { esc, page } from "../lib/html";
 import { pageLocale } from "../lib/locale";
 import { processingRecord } from "../privacy/datamap";
-import { DECLARED_STORAGE } from "../shared/cookies";
+import { DECLARED_STORAGE, STORAGE_CATEGORIES } from "../shared/cookies";
 import { declare } from "./define";
 import { languageSwitch } from "./page-parts";
 import { AUTHORITIES, PROCESSORS } from "./privacy-transparency";
@@ -32,7 +32,8 @@ export const transparencyPageRoutes = new Hono<AppEnv>().get("/privacy/transpare
     )
     .join("");
   const cookies = DECLARED_STORAGE.map(
-    (d) => `<li><code>${esc(d.name)}</code> (${esc(d.kind)}): ${esc(d.purpose[lang])} ${esc(d.duration[lang])}</li>`,
+    (d) =>
+      `<li><code>${esc(d.name)}</code> (${esc(d.kind)}, ${esc(STORAGE_CATEGORIES.find((k) => k.id === d.category)?.name[lang] ?? d.category)}): ${esc(d.purpose[lang])} ${esc(d.duration[lang])}</li>`,
   ).join("");
   const body = `${languageSwitch(lang, PAGE_TEXTS[lang].language, c.req.url)}
 <h1>${esc(t.title)}</h1><p>${esc(t.intro)}</p>

@@ -132,7 +132,10 @@ export function ConsentSettings() {
   // The newsletter is a consent too, but given and withdrawn only through its own double opt-in
   // section below (NewsletterSettings), never by a button here.
   const purposes = list
-    ? [...new Set([...PURPOSES, ...list.map((d) => d.purpose)])].filter((p) => p !== "newsletter")
+    ? [...new Set([...PURPOSES, ...list.map((d) => d.purpose)])].filter(
+        // The cookie categories have their own section (CookieSettings, decision 0041).
+        (p) => p !== "newsletter" && !p.startsWith("cookies-"),
+      )
     : [];
   return (
     <>

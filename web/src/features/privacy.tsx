@@ -2,6 +2,7 @@ import { useSignal } from "@preact/signals";
 import { ApiError, api } from "../api";
 import { formatTime, t } from "../i18n";
 import type { MessageKey } from "../i18n/en";
+import { CookieSettings } from "./consent/settings";
 import { notice } from "./notice";
 import { Notifications } from "./notifications";
 import { ConsentSettings, DeleteAccount, MyRequests, RestrictionSettings } from "./privacy-center";
@@ -115,6 +116,7 @@ export function Privacy() {
       </section>
       <RestrictionSettings />
       <ConsentSettings />
+      <CookieSettings />
       <MyRequests />
       <DeleteAccount />
     </>
