@@ -19,6 +19,7 @@ import { idempotencyKeysMap } from "../db/schema/idempotency";
 import { moderationLogMap, moderationReportsMap } from "../db/schema/moderation";
 import {
   newsletterDeliveriesMap,
+  newsletterIssueBatchesMap,
   newsletterIssuesMap,
   newsletterSubscriptionsMap,
   newsletterSubscriptionTopicsMap,
@@ -36,6 +37,7 @@ import {
   processingRestrictionsMap,
 } from "../db/schema/privacy";
 import { roomParticipationMap } from "../db/schema/rooms";
+import { staffInvitationsMap } from "../db/schema/staff-invitations";
 import {
   serviceProvidersMap,
   ticketCategoriesMap,
@@ -69,6 +71,7 @@ export const DATA_MAP: readonly TableMap[] = [
   activationCodesMap,
   activationCodeTenanciesMap,
   accessRequestsMap,
+  staffInvitationsMap,
   roomParticipationMap,
   announcementsMap,
   announcementTargetsMap,
@@ -94,6 +97,7 @@ export const DATA_MAP: readonly TableMap[] = [
   // Rows that reference a subscription come before it: erasure deletes in this order.
   newsletterTopicsMap,
   newsletterIssuesMap,
+  newsletterIssueBatchesMap,
   newsletterDeliveriesMap,
   newsletterSubscriptionTopicsMap,
   newsletterSubscriptionsMap,

@@ -29,6 +29,7 @@ import {
   THROTTLE_RETENTION_MS,
 } from "./purge";
 import { SESSION_IDLE_MS } from "./sessions";
+import { countStaffInvitationPurge } from "./staff-invitation-purge";
 
 /**
  * The purge's dry run (`npm run ops -- purge --dry-run`): what `purgeRegion` would delete now, as the
@@ -128,5 +129,6 @@ export async function purgeDryRun(deps: Deps): Promise<PurgeReport & { dryRun: t
     ),
     webhookAttempts: await rows(deps, webhookAttempts, lte(webhookAttempts.attemptedAt, at(WEBHOOK_LOG_RETENTION_MS))),
     ...(await countNewsletterPurge(deps, now)),
+    ...(await countStaffInvitationPurge(deps, now)),
   };
 }

@@ -56,6 +56,10 @@ export const ERROR_STATUS = {
   EXTERNAL_ID_TAKEN: 409,
   /** A data subject request taken in by staff cannot be acted on before the person's identity is verified. */
   IDENTITY_NOT_VERIFIED: 409,
+  /** A staff invitation for the same address, role and scope is still pending: resend or revoke it instead. */
+  INVITATION_PENDING: 409,
+  /** A staff invitation that was accepted, revoked or has expired: its link no longer works. */
+  INVITATION_ENDED: 410,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -63,11 +63,16 @@ const PUBLIC = new Set([
   "GET /app/*",
   // OAuth2 token endpoint (issue 7): authenticates the client itself from the form fields.
   "POST /oauth/token",
+  // Operator route (decision 0038): no session or customer; the OPS_TOKEN bearer secret, 401 otherwise.
+  "POST /ops/erasure-ledger/replay",
   // The craftsman's work-order page (issue 8): the link's 256-bit token is the only key, one ticket each.
   "GET /work-orders/:token",
   "POST /work-orders/:token",
   "POST /work-orders/:token/files",
   "GET /work-orders/:token/files/:fileId",
+  // Staff invitations (decision 0039): the mailed 256-bit token is the only key, one invitation each.
+  "GET /staff-invitation",
+  "POST /staff-invitation",
 ]);
 
 /** A valid body per write route, so the object-level checks (not only validation) are reached. */
@@ -78,6 +83,9 @@ const SAMPLE_BODIES: Record<string, unknown> = {
   "PATCH /api/me": { name: "Changed By Matrix" },
   "POST /api/units/:unitId/tenancies": { type: "tenant", startsOn: "2099-01-01", endsOn: "2099-12-31" },
   "PUT /api/customer/apps/:appKey": { enabled: false, name: "Hijacked" },
+  // Per-property micro-app overrides (R-T3, decision 0040): a foreign property is 404, nothing written.
+  "PUT /api/admin/properties/:propertyId/micro-apps/:appKey": { enabled: false, name: "Hijacked" },
+  "DELETE /api/admin/properties/:propertyId/micro-apps/:appKey": undefined,
   "POST /api/onboarding/redeem": { code: "ABCD-EFGH-JKLM" },
   "POST /api/tenancies/:tenancyId/codes": {},
   "POST /api/buildings/:buildingId/codes": {},
@@ -97,6 +105,9 @@ const SAMPLE_BODIES: Record<string, unknown> = {
   "PATCH /api/tenancies/:tenancyId": { endsOn: "2099-12-31" },
   "PATCH /api/roles/:roleId": { endsOn: "2000-01-01" },
   "POST /api/roles": { email: "matrix@example.test", role: "customer_admin", scopeType: "customer" },
+  "POST /api/staff-invitations": { email: "matrix-invite@example.test", role: "customer_admin", scopeType: "customer" },
+  "POST /api/staff-invitations/:invitationId/resend": undefined,
+  "DELETE /api/staff-invitations/:invitationId": undefined,
   "POST /api/me/exports": undefined,
   // A wrong password: the matrix must never erase anyone (REAUTH_FAILED for the allowed caller).
   "POST /api/me/erasure": { password: "not the password of anyone" },
@@ -190,6 +201,8 @@ const fx = {
   categoryId: "",
   providerId: "",
   documentId: "",
+  /** Decision 0039: a pending staff invitation of world A. */
+  invitationId: "",
 };
 /** Bearer tokens for the /api/v1 matrix (issue 7). */
 const t: Record<string, string> = {};
@@ -210,6 +223,7 @@ beforeAll(async () => {
   fx.postId = `post-${a.customerId}`;
   // World A's resident's data export: nobody else may learn it exists (no token is ever sent here).
   fx.exportId = `export-${a.customerId}`;
+  fx.invitationId = `sinv-${a.customerId}`;
   const now = Date.now();
   await env.DB_CH.batch([
     env.DB_CH.prepare(
@@ -232,6 +246,18 @@ beforeAll(async () => {
     env.DB_CH.prepare(
       "INSERT INTO data_exports (id, customer_id, user_id, created_at, expires_at, object_key, token_hash, size) VALUES (?, ?, ?, ?, ?, ?, 'matrix-hash', 1)",
     ).bind(fx.exportId, a.customerId, a.userIds.resident, now, now + 86_400_000, `exports/${fx.exportId}.zip`),
+    env.DB_CH.prepare(
+      "INSERT INTO staff_invitations (id, customer_id, email, locale, role, scope_type, scope_id, token_hash, invited_by, expires_at, sent_at, send_count, created_at) VALUES (?, ?, 'invitee@example.test', 'de', 'property_manager', 'property', ?, ?, ?, ?, ?, 1, ?)",
+    ).bind(
+      fx.invitationId,
+      a.customerId,
+      a.propertyId,
+      `hash-${a.customerId}`,
+      a.userIds.admin,
+      now + 86_400_000,
+      now,
+      now,
+    ),
   ]);
   SAMPLE_BODIES["POST /api/announcements"] = {
     title: "Matrix",
@@ -360,6 +386,8 @@ function fill(path: string, w: World): string {
         return fx.documentId;
       case "token":
         return "A".repeat(43);
+      case "invitationId":
+        return fx.invitationId;
       default:
         throw new Error(`No fixture for path parameter :${name}; add one to the authorization matrix`);
     }
@@ -389,6 +417,7 @@ function secretsOf(w: World) {
     w.propertyId,
     fx.code,
     "requester@example.test",
+    "invitee@example.test",
   ];
 }
 
@@ -516,6 +545,12 @@ describe("authorization matrix", () => {
       .bind(a.customerId)
       .first<{ n: number }>();
     expect(hijacked?.n).toBe(0);
+    const overrides = await env.DB_CH.prepare(
+      "SELECT count(*) AS n FROM micro_apps WHERE customer_id = ? AND property_id IS NOT NULL",
+    )
+      .bind(a.customerId)
+      .first<{ n: number }>();
+    expect(overrides?.n).toBe(0);
     const count = async (sql: string) =>
       (await env.DB_CH.prepare(sql).bind(a.customerId).first<{ n: number }>())?.n ?? -1;
     expect(await count("SELECT count(*) AS n FROM announcements WHERE customer_id = ? AND state = 'published'")).toBe(
@@ -539,6 +574,13 @@ describe("authorization matrix", () => {
     expect(await count("SELECT count(*) AS n FROM documents WHERE customer_id = ? AND deleted_at IS NULL")).toBe(1);
     expect(await count("SELECT count(*) AS n FROM work_order_links WHERE customer_id = ?")).toBe(0);
     expect(await count("SELECT count(*) AS n FROM notification_preferences WHERE customer_id = ?")).toBe(0);
+    // Decision 0039: A's invitation is neither resent nor revoked, and no invitation was added to A.
+    expect(
+      await count(
+        "SELECT count(*) AS n FROM staff_invitations WHERE customer_id = ? AND revoked_at IS NULL AND send_count = 1",
+      ),
+    ).toBe(1);
+    expect(await count("SELECT count(*) AS n FROM staff_invitations WHERE customer_id = ?")).toBe(1);
     expect(await count("SELECT count(*) AS n FROM tenancies WHERE customer_id = ? AND ends_on IS NOT NULL")).toBe(0);
     expect(
       await count("SELECT count(*) AS n FROM role_assignments WHERE customer_id = ? AND ends_on IS NOT NULL"),
@@ -568,6 +610,9 @@ describe("authorization matrix", () => {
     ).toBe(200);
     expect(
       (await call({ method: "GET", path: "/api/properties" }, { app: a.slug, session: s.aAdmin, ids: a })).status,
+    ).toBe(200);
+    expect(
+      (await call({ method: "GET", path: "/api/admin/micro-apps" }, { app: a.slug, session: s.aAdmin, ids: a })).status,
     ).toBe(200);
   });
 });

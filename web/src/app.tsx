@@ -4,6 +4,8 @@ import { LOCALES, type Locale } from "../../src/shared/locales";
 import { ApiError, api, type Building, type Me } from "./api";
 import { AccountMenu } from "./features/account/account-menu";
 import { Admin } from "./features/admin/admin";
+import { ConsentFooter, ConsentPanel } from "./features/consent/consent";
+import { ThemeSwitch } from "./features/consent/theme-switch";
 import { Apartment } from "./features/documents/apartment";
 import { Information } from "./features/documents/information";
 import { Manage } from "./features/manage";
@@ -42,15 +44,22 @@ const SECTION_APP: Partial<Record<Section, string>> = {
   apartment: "my-apartment",
 };
 
-/** A section's name: the customer's own name for its micro-app, else the catalogue's. */
-export function sectionLabel(who: Me, s: Section): string {
+/** The building chat is part of My Neighbours (R-M8): shown with it, under its own name. */
+const SECTION_GATE: Partial<Record<Section, string>> = { ...SECTION_APP, chat: "my-neighbours" };
+
+/** The micro-apps on in a building, as the server computed them for /api/me (decision 0040). */
+const appsIn = (who: Me, buildingId: string | undefined) =>
+  who.buildingApps.find((g) => buildingId !== undefined && g.buildingIds.includes(buildingId))?.apps ?? [];
+
+/** A section's name: the name of its micro-app in this building (the customer's own), else the catalogue's. */
+export function sectionLabel(who: Me, s: Section, buildingId: string | undefined): string {
   const key = SECTION_APP[s];
-  const app = key ? who.apps.find((a) => a.key === key) : undefined;
+  const app = key ? appsIn(who, buildingId).find((a) => a.key === key) : undefined;
   return app?.name ?? t(s);
 }
-const sectionOn = (who: Me, s: Section) => {
-  const key = SECTION_APP[s];
-  return !key || who.apps.some((a) => a.key === key);
+const sectionOn = (who: Me, s: Section, buildingId: string | undefined) => {
+  const key = SECTION_GATE[s];
+  return !key || appsIn(who, buildingId).some((a) => a.key === key);
 };
 
 const me = signal<Me | null>(null);
@@ -115,13 +124,14 @@ export function App() {
       (s !== "neighbours" || living) &&
       (s !== "admin" || who.roles.admin) &&
       ((s !== "information" && s !== "apartment") || living || managing),
-  ).filter((s) => sectionOn(who, s));
+  ).filter((s) => sectionOn(who, s, current?.id));
   const section = sections.includes(route.value.section) ? route.value.section : (sections[0] ?? "privacy");
   return (
     <>
       <a class="skip" href="#main">
         {t("skipToContent")}
       </a>
+      <ConsentPanel />
       <header class="top">
         <strong class="brand">{who.customer.name}</strong>
         {list.length > 1 && current ? (
@@ -146,6 +156,7 @@ export function App() {
             ))}
           </select>
         </label>
+        <ThemeSwitch />
         <AccountMenu me={who} />
       </header>
       {current ? (
@@ -161,13 +172,13 @@ export function App() {
                   navigate(current.id, s);
                 }}
               >
-                {sectionLabel(who, s)}
+                {sectionLabel(who, s, current.id)}
               </a>
             ))}
           </nav>
           <main id="main" tabIndex={-1}>
             <h1 class="visually-hidden">
-              {current.name}, {sectionLabel(who, section)}
+              {current.name}, {sectionLabel(who, section, current.id)}
             </h1>
             <p class="address">
               {current.name === current.street ? "" : `${current.name}, `}
@@ -178,8 +189,13 @@ export function App() {
             ) : section === "admin" ? (
               <Admin
                 buildings={list}
-                onApps={(apps) => {
-                  me.value = { ...who, apps: apps.filter((a) => a.enabled).map((a) => ({ key: a.key, name: a.name })) };
+                onApps={() => {
+                  // The tabs follow at once: the server computes the apps of each building again.
+                  void api<Me>("/api/me")
+                    .then((m) => {
+                      me.value = m;
+                    })
+                    .catch(() => undefined);
                 }}
               />
             ) : section === "information" ? (
@@ -215,6 +231,7 @@ export function App() {
           <Privacy />
         </main>
       )}
+      <ConsentFooter />
     </>
   );
 }

@@ -18,5 +18,6 @@ export * from "./onboarding";
 export * from "./people";
 export * from "./privacy";
 export * from "./rooms";
+export * from "./staff-invitations";
 export * from "./tickets";
 export * from "./webhooks";
