@@ -76,7 +76,12 @@ export const sameOrigin = createMiddleware<AppEnv>(async (c, next) => {
   const origin = c.req.header("origin");
   const site = c.req.header("sec-fetch-site");
   const own = c.var.app?.origin;
-  if (origin !== undefined && origin !== own) throw new AppError("CSRF_REJECTED", "Cross-site request refused.");
+  // Under `Referrer-Policy: no-referrer` a browser posts a plain HTML form (the craftsman and
+  // invitation pages) with `Origin: null`; Sec-Fetch-Site, which a page cannot forge, then decides.
+  const nullFromOwnPage = origin === "null" && site === "same-origin";
+  if (origin !== undefined && origin !== own && !nullFromOwnPage) {
+    throw new AppError("CSRF_REJECTED", "Cross-site request refused.");
+  }
   if (site !== undefined && site !== "same-origin" && site !== "none") {
     throw new AppError("CSRF_REJECTED", "Cross-site request refused.");
   }

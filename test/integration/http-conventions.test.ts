@@ -312,6 +312,25 @@ describe("cross-site requests", () => {
     });
     expect((await exports.default.fetch(bare)).status).toBe(202);
   });
+
+  it("pass a plain form posted from the product's own page (Origin null under no-referrer, Sec-Fetch-Site same-origin) and refuse it from elsewhere", async () => {
+    const w = await makeWorld();
+    const own = await api("/api/auth/register", {
+      app: w.slug,
+      json: validRegistration(),
+      headers: { origin: "null", "sec-fetch-site": "same-origin" },
+    });
+    expect(own.status).toBe(202);
+    for (const site of ["cross-site", "same-site"]) {
+      const res = await api("/api/auth/register", {
+        app: w.slug,
+        json: validRegistration(),
+        headers: { origin: "null", "sec-fetch-site": site },
+      });
+      expect(await envelopeOf(res), site).toBe("CSRF_REJECTED");
+    }
+    expect(await userCount(w)).toBe(6);
+  });
 });
 
 describe("hosts and paths", () => {
