@@ -20,11 +20,19 @@ export async function drain(run: () => Promise<{ meta: { changes: number } }>, b
 /**
  * Deletes the objects under `prefix` whose keys sort before `cutoffKey` — for key schemes that start
  * with the time (access-log hours, ledger entries), so the listing can stop at the first newer key.
+ * At most `maxPages` listing pages (each ≤ 1,000 keys and one bulk delete) a run; the next run goes on.
  */
-export async function deleteKeysBefore(bucket: R2Bucket, prefix: string, cutoffKey: string): Promise<number> {
+export async function deleteKeysBefore(
+  bucket: R2Bucket,
+  prefix: string,
+  cutoffKey: string,
+  maxPages = Number.POSITIVE_INFINITY,
+): Promise<number> {
   let deleted = 0;
   let cursor: string | undefined;
+  let pages = 0;
   do {
+    if (pages++ >= maxPages) break;
     const page = await bucket.list({ prefix, limit: 1000, ...(cursor ? { cursor } : {}) });
     const old = page.objects.map((o) => o.key).filter((k) => k < cutoffKey);
     if (old.length) await bucket.delete(old);

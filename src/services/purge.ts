@@ -16,6 +16,7 @@ import { type NewsletterPurgeReport, purgeNewsletter } from "./newsletter-purge"
 import { purgeRefreshTokens } from "./oauth";
 import { BATCH, deleteKeysBefore, drain } from "./purge-steps";
 import { SESSION_IDLE_MS } from "./sessions";
+import { purgeStaffInvitations, type StaffInvitationPurgeReport } from "./staff-invitation-purge";
 
 /**
  * Access-log hours are deleted once 89 days old. The purge runs every hour and deletes whole hours, so
@@ -31,7 +32,7 @@ export const NOTIFICATION_RETENTION_MS = 30 * DAY;
 export const CLOSED_REPORT_RETENTION_MS = 180 * DAY;
 export const MODERATION_LOG_RETENTION_MS = 2 * 365 * DAY;
 
-export interface PurgeReport extends IntegrationPurgeReport, NewsletterPurgeReport {
+export interface PurgeReport extends IntegrationPurgeReport, NewsletterPurgeReport, StaffInvitationPurgeReport {
   jurisdiction: string;
   sessions: number;
   authTokens: number;
@@ -136,6 +137,7 @@ export async function purgeRegion(deps: Deps): Promise<PurgeReport> {
   const ledgerDone = await purgeLedger(deps.stores.files, now);
   const tenancyEnd = await openTenancyEndErasures(deps);
   const newsletter = await purgeNewsletter(deps, now);
+  const staffInvitationsDone = await purgeStaffInvitations(deps, now);
   return {
     jurisdiction: deps.stores.jurisdiction,
     sessions: sessionsDone,
@@ -156,14 +158,25 @@ export async function purgeRegion(deps: Deps): Promise<PurgeReport> {
     tenancyEndErasures: tenancyEnd,
     ...integrations,
     ...newsletter,
+    ...staffInvitationsDone,
   };
 }
 
-/** Deletes access-log objects of hours that ended more than ACCESS_LOG_RETENTION_DAYS ago (keys sort by time). */
-export async function purgeAccessLog(bucket: R2Bucket, now: Date): Promise<number> {
+/**
+ * Listing pages of the access-log step per jurisdiction and run: ≤ 100 list + 100 bulk-delete calls
+ * (≤ 100,000 hour objects), well inside the 1,000 operations per invocation; a larger backlog is
+ * finished by the next hourly runs (bench/access-log-purge.mjs).
+ */
+export const ACCESS_LOG_MAX_PAGES = 100;
+
+/**
+ * Deletes access-log objects of hours that ended more than ACCESS_LOG_RETENTION_DAYS ago (keys sort by
+ * time, so it lists only the expired keys plus one page and never reads an object's body).
+ */
+export async function purgeAccessLog(bucket: R2Bucket, now: Date, maxPages = ACCESS_LOG_MAX_PAGES): Promise<number> {
   // The hour that contains the cutoff instant has not ended yet at the cutoff; every earlier hour has.
   const cutoffKey = hourPrefix(new Date(now.getTime() - ACCESS_LOG_RETENTION_DAYS * DAY).toISOString());
-  return deleteKeysBefore(bucket, ACCESS_LOG_PREFIX, cutoffKey);
+  return deleteKeysBefore(bucket, ACCESS_LOG_PREFIX, cutoffKey, maxPages);
 }
 
 /** D1 refuses statements with more than 100 bound parameters; export ids are bound below. */
