@@ -5,6 +5,7 @@ import { locale, t } from "../../i18n";
 import type { MessageKey } from "../../i18n/en";
 import { formatDay } from "./day";
 import { failed } from "./fail";
+import { RoleScopeFields, type StaffRole } from "./role-scope";
 
 export interface Invitation {
   id: string;
@@ -41,7 +42,7 @@ interface Props {
 
 /** Customer admin: invite a new manager by e-mail (POST /api/staff-invitations, decision 0039). */
 export function InviteForm(props: Props) {
-  const role = useSignal<Invitation["role"]>("property_manager");
+  const role = useSignal<StaffRole>("property_manager");
   const status = useSignal("");
   const submit = async (form: HTMLFormElement) => {
     const data = new FormData(form);
@@ -83,40 +84,7 @@ export function InviteForm(props: Props) {
       <input id="invite-email" name="email" type="email" required autoComplete="off" aria-describedby="invite-hint" />
       <label for="invite-name">{t("inviteName")}</label>
       <input id="invite-name" name="name" maxLength={120} autoComplete="off" />
-      <label for="invite-role">{t("role")}</label>
-      <select
-        id="invite-role"
-        value={role.value}
-        onChange={(e) => {
-          role.value = e.currentTarget.value as Invitation["role"];
-        }}
-      >
-        <option value="property_manager">{t("role_property_manager")}</option>
-        <option value="customer_admin">{t("role_customer_admin")}</option>
-      </select>
-      <label for="invite-scope">{t("scope")}</label>
-      <select id="invite-scope" name="scope">
-        {role.value === "customer_admin" ? (
-          <option value="customer">{t("scopeCustomer")}</option>
-        ) : (
-          <>
-            <optgroup label={t("property")}>
-              {props.properties.map((p) => (
-                <option key={p.id} value={`property:${p.id}`}>
-                  {p.name}
-                </option>
-              ))}
-            </optgroup>
-            <optgroup label={t("building")}>
-              {props.buildings.map((b) => (
-                <option key={b.id} value={`building:${b.id}`}>
-                  {b.name}
-                </option>
-              ))}
-            </optgroup>
-          </>
-        )}
-      </select>
+      <RoleScopeFields idPrefix="invite" role={role} properties={props.properties} buildings={props.buildings} />
       <label for="invite-language">{t("inviteLanguage")}</label>
       <select id="invite-language" name="language" defaultValue={locale.value}>
         {LANGUAGES.map(([code, label]) => (

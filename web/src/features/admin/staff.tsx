@@ -5,6 +5,7 @@ import { t } from "../../i18n";
 import type { MessageKey } from "../../i18n/en";
 import { formatDay } from "./day";
 import { failed } from "./fail";
+import { RoleScopeFields, type StaffRole } from "./role-scope";
 import { InviteForm, PendingInvitations } from "./staff-invitations";
 
 interface RoleRow {
@@ -123,7 +124,7 @@ interface GrantProps {
 }
 
 function GrantForm(props: GrantProps) {
-  const role = useSignal<RoleRow["role"]>("property_manager");
+  const role = useSignal<StaffRole>("property_manager");
   const status = useSignal("");
   const submit = async (form: HTMLFormElement) => {
     const data = new FormData(form);
@@ -159,40 +160,7 @@ function GrantForm(props: GrantProps) {
       </p>
       <label for="grant-email">{t("grantEmail")}</label>
       <input id="grant-email" name="email" type="email" required autoComplete="off" aria-describedby="grant-hint" />
-      <label for="grant-role">{t("role")}</label>
-      <select
-        id="grant-role"
-        value={role.value}
-        onChange={(e) => {
-          role.value = e.currentTarget.value as RoleRow["role"];
-        }}
-      >
-        <option value="property_manager">{t("role_property_manager")}</option>
-        <option value="customer_admin">{t("role_customer_admin")}</option>
-      </select>
-      <label for="grant-scope">{t("scope")}</label>
-      <select id="grant-scope" name="scope">
-        {role.value === "customer_admin" ? (
-          <option value="customer">{t("scopeCustomer")}</option>
-        ) : (
-          <>
-            <optgroup label={t("property")}>
-              {props.properties.map((p) => (
-                <option key={p.id} value={`property:${p.id}`}>
-                  {p.name}
-                </option>
-              ))}
-            </optgroup>
-            <optgroup label={t("building")}>
-              {props.buildings.map((b) => (
-                <option key={b.id} value={`building:${b.id}`}>
-                  {b.name}
-                </option>
-              ))}
-            </optgroup>
-          </>
-        )}
-      </select>
+      <RoleScopeFields idPrefix="grant" role={role} properties={props.properties} buildings={props.buildings} />
       <button type="submit">{t("grantButton")}</button>
       <p class="status" role="status">
         {status.value}
