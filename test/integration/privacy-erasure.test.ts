@@ -14,7 +14,8 @@ import { replayLedger } from "../../src/services/erasure-replay";
 import { addHold } from "../../src/services/holds";
 import { dbOf, makeWorld, PASSWORD, type World } from "../helpers/factories";
 import { api, errorOf } from "../helpers/http";
-import { listKeys, type Row, rowsOfCustomer } from "../helpers/scan";
+import { restoreD1, restoreRoom, roomSnapshot } from "../helpers/restore";
+import { listKeys, rowsOfCustomer } from "../helpers/scan";
 import { runMinuteCron } from "../helpers/staff";
 import { joinRoom, roomStub, sessionOf } from "../helpers/ws";
 import { canaryScan, captureConsole, erasureScene, foreignKeyProblems } from "./privacy-erasure-scene";
@@ -217,55 +218,6 @@ describe("the erasure job", () => {
     expect(await foreignKeyProblems()).toEqual([]);
   });
 });
-
-/** Every row of every SQL table of a room. */
-const roomSnapshot = (w: World, b: string) =>
-  runInDurableObject(roomStub(w, b), (_: BuildingRoom, state) => {
-    const tables = state.storage.sql
-      .exec<{ name: string }>(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'",
-      )
-      .toArray();
-    return tables.map((t) => ({ table: t.name, rows: state.storage.sql.exec(`SELECT * FROM "${t.name}"`).toArray() }));
-  });
-
-/** "Restores" a room to a snapshot (as point-in-time recovery would). */
-const restoreRoom = (w: World, b: string, snap: Awaited<ReturnType<typeof roomSnapshot>>) =>
-  runInDurableObject(roomStub(w, b), (_: BuildingRoom, state) => {
-    state.storage.transactionSync(() => {
-      for (const { table, rows } of snap) {
-        state.storage.sql.exec(`DELETE FROM "${table}"`);
-        for (const row of rows) {
-          const cols = Object.keys(row);
-          state.storage.sql.exec(
-            `INSERT INTO "${table}" (${cols.map((c) => `"${c}"`).join(", ")}) VALUES (${cols.map(() => "?").join(", ")})`,
-            ...cols.map((c) => row[c]),
-          );
-        }
-      }
-    });
-  });
-
-/** "Restores" the customer's rows of a D1 database to a snapshot (as Time Travel would). */
-async function restoreD1(db: D1Database, customerId: string, snap: Row[]) {
-  const now = await rowsOfCustomer(db, customerId);
-  const stmts: D1PreparedStatement[] = [db.prepare("PRAGMA defer_foreign_keys = ON")];
-  for (const table of [...new Set(now.map((r) => r.table))]) {
-    const key = table === "customers" ? "id" : "customer_id";
-    stmts.push(db.prepare(`DELETE FROM "${table}" WHERE "${key}" = ?1`).bind(customerId));
-  }
-  for (const { table, row } of snap) {
-    const cols = Object.keys(row);
-    stmts.push(
-      db
-        .prepare(
-          `INSERT INTO "${table}" (${cols.map((c) => `"${c}"`).join(", ")}) VALUES (${cols.map(() => "?").join(", ")})`,
-        )
-        .bind(...cols.map((c) => row[c] as unknown)),
-    );
-  }
-  await db.batch(stmts);
-}
 
 describe("ledger replay after a backup restore", () => {
   it("erases again what a restore brought back: scan 0 after replay", async () => {
