@@ -1,5 +1,6 @@
 // Shared browser helpers for the e2e specs: Debian's Chromium with the flags this closed network
 // needs (no background connections), a fresh profile per launch, screenshots into a git-ignored folder.
+import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
@@ -58,4 +59,36 @@ export async function latestMail(page, to, template) {
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`no ${template ?? ""} mail to ${to}`);
+}
+
+/** POSTs JSON from inside the page (its cookies, its origin) and returns the status. */
+export const postJson = (page, path, body) =>
+  page.evaluate(
+    async ([u, b]) =>
+      (await fetch(u, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(b) }))
+        .status,
+    [path, body],
+  );
+
+/**
+ * A new resident of `building` with nothing decided yet: a code from the demo manager, sign-up with
+ * it, e-mail confirmed (read from the dev mail viewer).
+ */
+export async function freshResident(browser, { building, name, email, password }) {
+  const manager = await (await browser.newContext()).newPage();
+  await loginViaForm(manager, "manager@demo.quartier.test", "quartier-demo");
+  await postJson(manager, `/api/buildings/${building}/codes`, {});
+  const codes = await manager.evaluate(async (b) => (await fetch(`/api/buildings/${b}/codes`)).json(), building);
+  const code = codes.find((c) => c.status === "unused");
+  assert.ok(code, "an unused code");
+  await manager.context().close();
+
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(`${BASE}/?lang=en`);
+  const signup = { code: code.code, name, email, password, locale: "en" };
+  assert.equal(await postJson(page, "/api/onboarding/signup", signup), 202);
+  const token = /token=([\w-]+)/.exec((await latestMail(page, email, "verify-email")).body)?.[1];
+  assert.ok(token, "verification token");
+  assert.equal(await postJson(page, "/api/auth/verify-email", { token, password }), 204);
+  await page.context().close();
 }

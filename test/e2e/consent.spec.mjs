@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { violations } from "./axe.mjs";
-import { BASE, latestMail, launch, loginViaForm, shot } from "./browser.mjs";
+import { BASE, freshResident, launch, loginViaForm, shot } from "./browser.mjs";
 
 const PASSWORD = "quartier-demo";
 const BUILDING = "demo-ch-building-1";
@@ -17,34 +17,6 @@ before(async () => {
 after(async () => {
   await browser?.close();
 });
-
-const post = (page, path, body) =>
-  page.evaluate(
-    async ([u, b]) =>
-      (await fetch(u, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(b) }))
-        .status,
-    [path, body],
-  );
-
-/** A new resident of BUILDING (nothing decided yet): a code from the manager, sign-up, e-mail confirmed. */
-async function freshResident(email, pass) {
-  const manager = await (await browser.newContext()).newPage();
-  await loginViaForm(manager, "manager@demo.quartier.test", PASSWORD);
-  await post(manager, `/api/buildings/${BUILDING}/codes`, {});
-  const codes = await manager.evaluate(async (b) => (await fetch(`/api/buildings/${b}/codes`)).json(), BUILDING);
-  const code = codes.find((c) => c.status === "unused");
-  assert.ok(code, "an unused code");
-  await manager.context().close();
-
-  const page = await (await browser.newContext()).newPage();
-  await page.goto(`${BASE}/?lang=en`);
-  const signup = { code: code.code, name: "Cora Consent", email, password: pass, locale: "en" };
-  assert.equal(await post(page, "/api/onboarding/signup", signup), 202);
-  const token = /token=([\w-]+)/.exec((await latestMail(page, email, "verify-email")).body)?.[1];
-  assert.ok(token, "verification token");
-  assert.equal(await post(page, "/api/auth/verify-email", { token, password: pass }), 204);
-  await page.context().close();
-}
 
 const prefsKey = (page) => page.evaluate(() => localStorage.getItem("quartier.prefs"));
 const ledger = (page) => page.evaluate(async () => (await fetch("/api/me/consents")).json());
@@ -57,7 +29,7 @@ const active = (page) =>
 test("first visit asks; only necessary stores no preference; allowing keeps the theme; withdrawing deletes it", async () => {
   const email = `consent-${Date.now()}@example.test`;
   const pass = "cora's long passphrase";
-  await freshResident(email, pass);
+  await freshResident(browser, { building: BUILDING, name: "Cora Consent", email, password: pass });
 
   // The product's CSP forbids injected scripts; this context bypasses it for axe only.
   const context = await browser.newContext({ bypassCSP: true });

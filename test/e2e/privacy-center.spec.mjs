@@ -5,9 +5,8 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { violations } from "./axe.mjs";
-import { BASE, latestMail, launch, loginViaForm, shot } from "./browser.mjs";
+import { BASE, freshResident, launch, loginViaForm, postJson, shot } from "./browser.mjs";
 
-const PASSWORD = "quartier-demo";
 const BUILDING = "demo-ch-building-2";
 let browser;
 before(async () => {
@@ -17,38 +16,10 @@ after(async () => {
   await browser?.close();
 });
 
-const post = (page, path, body) =>
-  page.evaluate(
-    async ([u, b]) =>
-      (await fetch(u, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(b) }))
-        .status,
-    [path, body],
-  );
-
-/** A new resident of BUILDING: a code from the manager, sign-up with it, e-mail confirmed. */
-async function freshResident(email, pass) {
-  const manager = await (await browser.newContext()).newPage();
-  await loginViaForm(manager, "manager@demo.quartier.test", PASSWORD);
-  await post(manager, `/api/buildings/${BUILDING}/codes`, {});
-  const codes = await manager.evaluate(async (b) => (await fetch(`/api/buildings/${b}/codes`)).json(), BUILDING);
-  const code = codes.find((c) => c.status === "unused");
-  assert.ok(code, "an unused code");
-  await manager.context().close();
-
-  const page = await (await browser.newContext()).newPage();
-  await page.goto(`${BASE}/?lang=en`);
-  const signup = { code: code.code, name: "Rita Rights", email, password: pass, locale: "en" };
-  assert.equal(await post(page, "/api/onboarding/signup", signup), 202);
-  const token = /token=([\w-]+)/.exec((await latestMail(page, email, "verify-email")).body)?.[1];
-  assert.ok(token, "verification token");
-  assert.equal(await post(page, "/api/auth/verify-email", { token, password: pass }), 204);
-  await page.context().close();
-}
-
 test("a resident restricts processing, manages a consent, sees her requests and deletes her account", async () => {
   const email = `rights-${Date.now()}@example.test`;
   const pass = "rita's long passphrase";
-  await freshResident(email, pass);
+  await freshResident(browser, { building: BUILDING, name: "Rita Rights", email, password: pass });
 
   // The product's CSP forbids injected scripts; this context bypasses it for axe only.
   const page = await (await browser.newContext({ bypassCSP: true })).newPage();
@@ -104,6 +75,6 @@ test("a resident restricts processing, manages a consent, sees her requests and 
   await form.locator("button").click();
   await form.locator(".status").filter({ hasText: /\S/ }).waitFor();
   assert.equal(new URL(page.url()).pathname, "/");
-  assert.notEqual(await post(page, "/api/auth/login", { email, password: pass }), 200);
+  assert.notEqual(await postJson(page, "/api/auth/login", { email, password: pass }), 200);
   await page.context().close();
 });
