@@ -295,6 +295,10 @@ await runGuarded("bench:purge", 40 * 60_000, async () => {
     const after = await afterLoop.stop();
     const second = await purgeRun(anchor);
     await stop(server);
+    // Printed now, so that a failing count below does not lose the measurement.
+    console.log(
+      `feed idle ${JSON.stringify(stats(idle))} during ${JSON.stringify(stats(during))} purge wall ${round2(first.wallMs)} ms`,
+    );
 
     // The platform proxy's local socket has dropped once mid-listing on a busy machine: try again.
     for (let attempt = 1; ; attempt++) {

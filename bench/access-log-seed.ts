@@ -90,6 +90,18 @@ async function seed(rows: number, perObject: number, anchor: number) {
   return { seeded, cutoffKey: hourPrefix(new Date(anchor - RETENTION_DAYS * DAY).toISOString()) };
 }
 
+/** One listing page; the platform proxy's socket has dropped mid-page on a busy machine, so retry it. */
+async function listPage(bucket: R2Bucket, cursor: string | undefined): Promise<R2Objects> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await bucket.list({ prefix: "access-log/", limit: 500, ...(cursor ? { cursor } : {}) });
+    } catch (e) {
+      if (attempt >= 6) throw e;
+      await new Promise((r) => setTimeout(r, 500 * attempt));
+    }
+  }
+}
+
 async function count(anchor: number) {
   const cutoffKey = hourPrefix(new Date(anchor - RETENTION_DAYS * DAY).toISOString());
   const out: Record<string, unknown> = { cutoffKey };
@@ -98,7 +110,7 @@ async function count(anchor: number) {
     for (const [name] of EDGES) c.edges[name] = false;
     let cursor: string | undefined;
     do {
-      const page = await bucket.list({ prefix: "access-log/", limit: 1000, ...(cursor ? { cursor } : {}) });
+      const page = await listPage(bucket, cursor);
       for (const o of page.objects) {
         if (o.key < cutoffKey) c.olderThanCutoff++;
         const name = o.key.slice(o.key.lastIndexOf("/") + 1);

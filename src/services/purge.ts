@@ -163,11 +163,12 @@ export async function purgeRegion(deps: Deps): Promise<PurgeReport> {
 }
 
 /**
- * Listing pages of the access-log step per jurisdiction and run: ≤ 100 list + 100 bulk-delete calls
- * (≤ 100,000 hour objects), well inside the 1,000 operations per invocation; a larger backlog is
- * finished by the next hourly runs (bench/access-log-purge.mjs).
+ * Listing pages of the access-log step per jurisdiction and run: ≤ 20 list + 200 bulk-delete calls
+ * (≤ 20,000 hour objects, i.e. two million log lines at the consumer's 100 per object), well inside
+ * the 1,000 subrequests per invocation for both jurisdictions together; a larger backlog is finished
+ * by the next hourly runs (bench/access-log-purge.mjs, decision 0042).
  */
-export const ACCESS_LOG_MAX_PAGES = 100;
+export const ACCESS_LOG_MAX_PAGES = 20;
 
 /**
  * Deletes access-log objects of hours that ended more than ACCESS_LOG_RETENTION_DAYS ago (keys sort by
