@@ -8,6 +8,7 @@ import { jurisdictionOfQueue, toAccessLogEntry, writeAccessLogBatch } from "./se
 import { deliverDue, publishDue } from "./services/announcement-delivery";
 import { runErasures } from "./services/erasure";
 import { consumeNewsletterMessages } from "./services/newsletter-queue";
+import { resumePlanning } from "./services/newsletter-send";
 import { sendDueNotifications } from "./services/notification-mails";
 import { consumeNotifyBatch } from "./services/notify-queue";
 import { purgeRegion } from "./services/purge";
@@ -36,7 +37,9 @@ async function minute(deps: Deps) {
   const erasure = await runErasures(deps);
   // Master-data changes to webhook deliveries, then the due sends and retries (R-I3).
   const webhooks = await runWebhooks(deps);
-  return { published, ...delivery, ...mail, ...erasure, webhooks };
+  // Newsletter issues whose planning stopped midway (queue refused, request budget): go on (decision 0038).
+  const newsletter = await resumePlanning(deps);
+  return { published, ...delivery, ...mail, ...erasure, webhooks, ...newsletter };
 }
 
 export default {

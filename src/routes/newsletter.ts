@@ -104,10 +104,12 @@ const issueSchema = z
     id: z.string(),
     topicId: z.string(),
     subject: z.string(),
-    recipients: z.number().int().describe("Eligible subscribers when the admin sent it (planned)"),
+    recipients: z.number().int().describe("Eligible subscribers enqueued so far (all of them once planned)"),
     sent: z.number().int().describe("Mails written so far"),
     skipped: z.number().int().describe("Planned recipients no longer eligible when their batch ran"),
-    state: z.enum(["sending", "sent"]),
+    state: z
+      .enum(["planning", "sending", "sent"])
+      .describe("planning: not every recipient enqueued yet (goes on by itself); sending: batches running"),
     sentAt: z.string(),
     completedAt: z.string().nullable(),
   })
@@ -149,7 +151,13 @@ const postIssue = defineRoute("admin", {
       }),
     ),
   },
-  responses: { 202: json(issueSchema, "Planned and queued; progress in GET /api/admin/newsletter"), ...errorResponses },
+  responses: {
+    202: json(
+      issueSchema,
+      "Accepted: queued, or still planning (goes on by itself); progress in GET /api/admin/newsletter",
+    ),
+    ...errorResponses,
+  },
 });
 
 const ipOf = (c: Context<AppEnv>) => c.req.header("cf-connecting-ip") ?? "unknown";

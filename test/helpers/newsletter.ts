@@ -8,7 +8,7 @@ export interface IssueProgress {
   recipients: number;
   sent: number;
   skipped: number;
-  state: "sending" | "sent";
+  state: "planning" | "sending" | "sent";
   completedAt: string | null;
 }
 

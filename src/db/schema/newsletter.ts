@@ -115,8 +115,23 @@ export const newsletterIssues = sqliteTable(
     sent: integer("sent").notNull().default(0),
     skipped: integer("skipped").notNull().default(0),
     completedAt: integer("completed_at", { mode: "timestamp_ms" }),
+    /**
+     * Planning progress (decision 0038, session 6), written after each accepted `sendBatch`: the last
+     * subscription id enqueued (ids sort; null before the first and once planned) and the next message
+     * number. `planned_at` is set when every eligible subscription is enqueued; until then the minute
+     * cron resumes from the cursor.
+     */
+    planCursor: text("plan_cursor"),
+    planSeq: integer("plan_seq").notNull().default(0),
+    plannedAt: integer("planned_at", { mode: "timestamp_ms" }),
+    /** The planner holding the issue (random token) and until when (ms): one planner at a time. */
+    planLeaseOwner: text("plan_lease_owner"),
+    planLeaseUntil: integer("plan_lease_until"),
   },
-  (t) => [index("newsletter_issues_customer_idx").on(t.customerId, t.sentAt)],
+  (t) => [
+    index("newsletter_issues_customer_idx").on(t.customerId, t.sentAt),
+    index("newsletter_issues_planning_idx").on(t.sentAt).where(sql`${t.plannedAt} is null`),
+  ],
 );
 
 /**
@@ -257,6 +272,25 @@ export const newsletterIssuesMap = tableMap({
     sent: orgColumn("How many mails were written (a count)"),
     skipped: orgColumn("How many planned recipients were no longer eligible when mailed (a count)"),
     completed_at: orgColumn("When the last batch was processed"),
+    plan_cursor: {
+      category: "technical",
+      purpose: "Planning position: id of the last subscription enqueued (a reference only; cleared once planned)",
+      basis: "none",
+      retention: "Until the issue is planned",
+      erasure: "keep",
+      personal: false,
+    },
+    plan_seq: orgColumn("Queue messages enqueued so far (planning progress)"),
+    planned_at: orgColumn("When every planned recipient was enqueued"),
+    plan_lease_owner: {
+      category: "technical",
+      purpose: "Which planner run holds the issue (random token), so two never plan it at once",
+      basis: "none",
+      retention: "Until the issue is planned",
+      erasure: "keep",
+      personal: false,
+    },
+    plan_lease_until: orgColumn("Until when that planner holds the issue"),
   },
 });
 

@@ -394,6 +394,7 @@ export const de: Catalogue = {
   adminNewsletterQueued: "Zum Versand eingereiht für Empfänger:",
   adminNewsletterStateSent: "versendet",
   adminNewsletterStateSending: "wird versendet",
+  adminNewsletterStatePlanning: "wird vorbereitet",
   adminNewsletterSentCount: "Geschriebene Mails:",
   adminNewsletterSkipped: "nicht mehr berechtigt:",
   adminNewsletterIssues: "Gesendete Ausgaben",

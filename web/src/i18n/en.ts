@@ -385,6 +385,7 @@ export const en = {
   adminNewsletterQueued: "Queued for recipients:",
   adminNewsletterStateSent: "sent",
   adminNewsletterStateSending: "sending",
+  adminNewsletterStatePlanning: "preparing",
   adminNewsletterSentCount: "Mails written:",
   adminNewsletterSkipped: "no longer eligible:",
   adminNewsletterIssues: "Sent issues",

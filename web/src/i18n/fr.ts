@@ -390,6 +390,7 @@ export const fr: Catalogue = {
   adminNewsletterQueued: "Envoi planifié pour les destinataires :",
   adminNewsletterStateSent: "envoyé",
   adminNewsletterStateSending: "envoi en cours",
+  adminNewsletterStatePlanning: "en préparation",
   adminNewsletterSentCount: "Courriels écrits :",
   adminNewsletterSkipped: "plus éligibles :",
   adminNewsletterIssues: "Numéros envoyés",

@@ -389,6 +389,7 @@ export const it: Catalogue = {
   adminNewsletterQueued: "Invio pianificato per destinatari:",
   adminNewsletterStateSent: "inviato",
   adminNewsletterStateSending: "invio in corso",
+  adminNewsletterStatePlanning: "in preparazione",
   adminNewsletterSentCount: "E-mail scritte:",
   adminNewsletterSkipped: "non più idonei:",
   adminNewsletterIssues: "Numeri inviati",

@@ -13,10 +13,17 @@ interface NewsletterAdminView {
     recipients: number;
     sent: number;
     skipped: number;
-    state: "sending" | "sent";
+    state: "planning" | "sending" | "sent";
     sentAt: string;
   }[];
 }
+
+/** `planning`: not every recipient is enqueued yet (the server goes on by itself, decision 0038). */
+const STATE_LABEL = {
+  planning: "adminNewsletterStatePlanning",
+  sending: "adminNewsletterStateSending",
+  sent: "adminNewsletterStateSent",
+} as const;
 
 /**
  * Customer admin: newsletter topics and issues (R-P8, decision 0030). Sending reaches only confirmed,
@@ -123,8 +130,7 @@ export function NewsletterAdmin() {
           <ul>
             {v.issues.map((i) => (
               <li key={i.id}>
-                {when(i.sentAt)} · {topicName(i.topicId)} · {i.subject} —{" "}
-                {i.state === "sent" ? t("adminNewsletterStateSent") : t("adminNewsletterStateSending")} ·{" "}
+                {when(i.sentAt)} · {topicName(i.topicId)} · {i.subject} — {t(STATE_LABEL[i.state])} ·{" "}
                 {t("adminNewsletterSentCount")} {i.sent}/{i.recipients}
                 {i.skipped > 0 ? ` · ${t("adminNewsletterSkipped")} ${i.skipped}` : ""}
               </li>
