@@ -21,7 +21,11 @@
 // server are pinned to CPU 1, this load generator to CPU 0 (taskset). Every client is a member of one
 // bench building with its own session, seeded straight into the local D1 (bench/lib/seed-members.ts).
 // Per target and round: connect all N (at most --connect-concurrency handshakes in flight; "ready"
-// is the open socket, and for the product the room's `welcome`, after which the client resumes),
+// is the open socket, and for the product the room's `welcome`. Product clients name the room's head
+// in the URL (`?lastSeq=`, decision 0037): the bench reads it over HTTP once before each product wave,
+// outside the timing, as the web app's first load does, so the room's catch-up right after the
+// welcome is empty and the roster follows; no client sends `resume` any more, and a `resync` counts
+// as an error),
 // then a paced phase (--messages at --rate per second, round-robin over --senders clients: the room
 // allows each connection a burst of 20 and 1 frame/s), then a burst phase (--senders other clients
 // send 10 messages each at once). Latency is from just before a sender's write to each receiver's
@@ -101,8 +105,8 @@ const PHASE_TIMEOUT_MS = 30_000;
 
 if (!Number.isInteger(N) || N < 2 * S) throw new Error(`--clients must be at least ${2 * S} (2 × --senders)`);
 if (!TARGET_NAMES.includes("echo")) throw new Error("the echo room is the reference: keep it in --targets");
-// Each product sender spends one token on `resume`, one on a warm-up message, then M/S paced frames
-// at RATE/S per second; the bucket holds 20 and refills at 1/s.
+// Each product sender spends one token on a warm-up message, then M/S paced frames at RATE/S per
+// second; the bucket holds 20 and refills at 1/s (one token is left spare: senders no longer resume).
 if (Math.ceil(M / S) > 18 + Math.floor(M / RATE)) throw new Error("too few --senders for the room's rate limit");
 if (BURST > 18) throw new Error("--burst must be at most 18 (the room's burst is 20 frames per connection)");
 
@@ -121,8 +125,9 @@ const log = (msg) => console.log(`[fanout ${new Date().toISOString().slice(11, 1
 const TARGETS_BY_NAME = {
   product: {
     name: "product",
-    url: (b) => `ws://127.0.0.1:${PORT}/rooms/${b}`,
+    url: (b, lastSeq) => `ws://127.0.0.1:${PORT}/rooms/${b}?lastSeq=${lastSeq}`,
     welcome: opt["product-ready"] === "welcome",
+    knowsHead: true,
   },
   echo: { name: "echo", url: (b) => `ws://127.0.0.1:${PORT}/_bench/echo/${b}`, welcome: false },
   // Decomposition probe (opt-in): the echo room plus the product door's room-participation write in D1.
@@ -257,11 +262,11 @@ class Client {
     this.errors = [];
   }
 
-  /** Resolves when ready: the socket is open (echo, raw) or the room's welcome came and we resumed. */
-  open(buildingId) {
+  /** Resolves when ready: the socket is open (echo, raw) or the room's welcome came (product). */
+  open(buildingId, lastSeq) {
     return new Promise((resolve, reject) => {
       const headers = this.target.name === "raw" ? {} : { cookie: this.cookie, origin: ORIGIN };
-      const ws = new WebSocket(this.target.url(buildingId), {
+      const ws = new WebSocket(this.target.url(buildingId, lastSeq), {
         headers,
         perMessageDeflate: false,
         handshakeTimeout: 30_000,
@@ -288,8 +293,10 @@ class Client {
   onControl(text) {
     const m = JSON.parse(text);
     if (m.type === "welcome") {
-      this.ws.send(JSON.stringify({ type: "resume", lastSeq: m.headSeq }));
+      // The catch-up (none: lastSeq is the head) and the roster follow in the same step; no `resume`.
       if (this.target.welcome) this.ready?.();
+    } else if (m.type === "resync") {
+      this.errors.push("RESYNC"); // lastSeq was not a head the room keeps: this client is not live
     } else if (m.type === "error") {
       this.errors.push(m.code);
     }
@@ -316,7 +323,7 @@ class Client {
   }
 }
 
-async function connectAll(target, members, buildingId) {
+async function connectAll(target, members, buildingId, lastSeq) {
   const clients = members.slice(0, N).map((m, i) => new Client(target, i, `__Host-quartier_session=${m.token}`));
   let next = 0;
   let failures = 0;
@@ -326,7 +333,7 @@ async function connectAll(target, members, buildingId) {
       const c = clients[next++];
       for (let attempt = 0; ; attempt++) {
         try {
-          await c.open(buildingId);
+          await c.open(buildingId, lastSeq);
           break;
         } catch (e) {
           failures++;
@@ -423,11 +430,26 @@ const skipped = () => ({
   wallMs: 0,
 });
 
+/**
+ * The room's head as the web app learns it on its first load (a history page over HTTP, `headSeq`):
+ * product clients name it as their `lastSeq` in the upgrade URL. Nothing writes during a connect wave.
+ */
+async function roomHead(members, buildingId) {
+  const res = await fetch(`${ORIGIN}/api/buildings/${buildingId}/chat?limit=1`, {
+    headers: { cookie: `__Host-quartier_session=${members[0].token}`, origin: ORIGIN },
+  });
+  if (!res.ok) throw new Error(`room head: HTTP ${res.status}`);
+  const { headSeq } = await res.json();
+  if (!Number.isInteger(headSeq)) throw new Error("room head: no headSeq");
+  return headSeq;
+}
+
 async function measure(target, round, members, buildingId) {
+  const head = target.knowsHead ? await roomHead(members, buildingId) : null;
   const cpuBefore = target.name === "raw" ? null : groupCpuMs(serverGroup);
-  const { clients, connectMs, failures } = await connectAll(target, members, buildingId);
+  const { clients, connectMs, failures } = await connectAll(target, members, buildingId, head);
   try {
-    await sleep(500); // resumes processed, sockets settled
+    await sleep(500); // rosters sent, sockets settled
     // Server CPU spent on the connect wave (and what it left to do within the settling pause).
     const cpuAfter = cpuBefore === null ? null : groupCpuMs(serverGroup);
     const connectCpuMs = cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore;

@@ -1,7 +1,14 @@
 import { type Connection, type ConnectionContext, Server, type WSMessage } from "partyserver";
 import { regionStores } from "../src/region";
 import { type ClientMessage, parseClientMessage, type TicketLiveEvent } from "../src/shared/protocol";
-import { decodeIdentity, IDENTITY_HEADER, type Identity, type RoomJurisdiction } from "../src/shared/room-identity";
+import {
+  decodeIdentity,
+  IDENTITY_HEADER,
+  type Identity,
+  LAST_SEQ_HEADER,
+  parseSeq,
+  type RoomJurisdiction,
+} from "../src/shared/room-identity";
 import type { AnnouncementDelivery, DeliveryResult, PostInfo, TicketAudience } from "../src/shared/room-rpc";
 import { closeEnded, moveAccessEnd } from "./access";
 import * as announcements from "./announcements";
@@ -105,6 +112,7 @@ export class BuildingRoom extends Server<Cloudflare.Env> {
     if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") return super.fetch(request);
     const identity = this.identityOf(request);
     if (!identity || accessEnded(identity, Date.now())) return new Response(null, { status: 403 });
+    if (lastSeqOf(request) === undefined) return new Response(null, { status: 400 });
     const meta = this.store.meta();
     if (meta && (meta.customerId !== identity.customerId || meta.jurisdiction !== identity.jurisdiction))
       return new Response(null, { status: 403 });
@@ -168,7 +176,8 @@ export class BuildingRoom extends Server<Cloudflare.Env> {
   /**
    * RPC: the building's micro-app switches changed (decisions 0037, 0040). Residents' connections are
    * closed with 1012 (service restart): the client reconnects through the Worker's door, which reads
-   * the switches afresh, and its `resume` makes that lossless. Staff are not affected by switches.
+   * the switches afresh, and its catch-up (`lastSeq` in the URL, or `resume`) makes that lossless.
+   * Staff are not affected by switches.
    */
   async reconnectResidents(): Promise<number> {
     let closed = 0;
@@ -271,8 +280,21 @@ export class BuildingRoom extends Server<Cloudflare.Env> {
     if (!this.store.meta()) this.store.rememberMeta(identity.customerId, identity.jurisdiction, now);
     if (this.store.rememberMember(identity.userId, identity.name, identity.staff, now)) this.presence.namesChanged();
     this.presence.joined(identity.userId);
-    send(c, { type: "welcome", protocol: 1, you: { userId: identity.userId }, headSeq: this.store.headSeq() });
+    const headSeq = this.store.headSeq();
+    send(c, { type: "welcome", protocol: 1, you: { userId: identity.userId }, headSeq });
+    // The client named its last sequence number in the upgrade URL (decision 0037, session 6): its
+    // catch-up follows the welcome in the same synchronous step, as a `resume` frame's would.
+    const lastSeq = lastSeqOf(ctx.request);
+    if (lastSeq != null) this.resume(c, lastSeq, headSeq);
     await this.armAccessCheck(identity.accessUntil);
+  }
+
+  /**
+   * The catch-up after `lastSeq` (or a resync) and, once live, the roster: for a `resume` frame and
+   * for a `lastSeq` named at connect alike.
+   */
+  private resume(conn: RoomConnection, lastSeq: number, head?: number) {
+    if (catchUp(this, conn, lastSeq, head)) this.presence.sendRoster(conn);
   }
 
   override onClose(conn: Connection) {
@@ -299,8 +321,10 @@ export class BuildingRoom extends Server<Cloudflare.Env> {
       return sendError(conn, "MICRO_APP_DISABLED", "This part of the app is not offered for your building.", clientId);
     }
     if (m.type === "resume") {
-      if (catchUp(this, conn, m.lastSeq)) this.presence.sendRoster(conn);
-      return;
+      // Once live, the connection has had every event up to now (catch-up, then live): a second
+      // resume, e.g. after a `lastSeq` at connect, would only send them again. After a resync it is due.
+      if (state.live) return sendError(conn, "BAD_MESSAGE", "Already resumed: this connection receives live events.");
+      return this.resume(conn, m.lastSeq);
     }
     if (m.type === "typing") return relayTyping(this, conn, m, now);
     if (m.type === "profile.set") return this.setProfile(conn, m, now);
@@ -366,4 +390,13 @@ export class BuildingRoom extends Server<Cloudflare.Env> {
     if (next !== null) await this.ctx.storage.setAlarm(next);
     this.#alarmAt = next;
   }
+}
+
+/**
+ * The `lastSeq` the Worker passed with the upgrade: null when none (the client resumes by frame),
+ * undefined when the header is malformed (refused: only the Worker sets it, after validating).
+ */
+function lastSeqOf(request: Request): number | null | undefined {
+  const v = request.headers.get(LAST_SEQ_HEADER);
+  return v === null ? null : (parseSeq(v) ?? undefined);
 }

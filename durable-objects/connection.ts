@@ -7,8 +7,9 @@ export interface ConnState extends Identity {
   tokens: number;
   refilledAt: number;
   /**
-   * Whether live events are sent: only after the connection's `resume`. Its catch-up sends every
-   * event up to the head in the same synchronous step, so catch-up and live stream never overlap.
+   * Whether live events are sent: only after the connection's catch-up (its `resume`, or the
+   * `lastSeq` it named at connect). The catch-up sends every event up to the head in the same
+   * synchronous step, so catch-up and live stream never overlap.
    */
   live: boolean;
   /** Rate-limited frames in the current flood window (from `floodSince`): a flood closes the connection. */

@@ -41,11 +41,16 @@ export function fanOutEvent(host: PresenceHost, seq: number, now: number) {
  * Sends exactly the events after `lastSeq` meant for this viewer, in order, and from then on live
  * events — or a resync when they are no longer kept (live events then stop until the next resume).
  * One synchronous step: no event can be written between the catch-up and the switch to live.
- * Returns whether the connection is now live.
+ * `head` is the room's head read in the same step (the welcome's, at connect). Returns whether the
+ * connection is now live.
  */
-export function catchUp(host: PresenceHost, conn: RoomConnection, lastSeq: number): boolean {
+export function catchUp(
+  host: PresenceHost,
+  conn: RoomConnection,
+  lastSeq: number,
+  head = host.store.headSeq(),
+): boolean {
   const store = host.store;
-  const head = store.headSeq();
   const oldest = store.oldestSeq();
   const state = conn.state;
   if (!state) return false;

@@ -9,7 +9,7 @@ import {
   roomIdentity,
   touchParticipation,
 } from "../services/rooms";
-import { encodeIdentity, IDENTITY_HEADER } from "../shared/room-identity";
+import { encodeIdentity, IDENTITY_HEADER, LAST_SEQ_HEADER, parseSeq } from "../shared/room-identity";
 import { declare, guard } from "./define";
 
 declare("GET", "/rooms/:buildingId", "session");
@@ -19,7 +19,10 @@ declare("GET", "/rooms/:buildingId", "session");
  * a WebSocket upgrade, from the app's own origin (no cross-site WebSocket hijacking), by a logged-in
  * member of the building. The request forwarded to the room is built anew: no client header (such as
  * partyserver's `x-partykit-*` or our identity header) and no client-chosen connection id (`_pk`)
- * gets through; the identity header and the connection id are the Worker's own.
+ * gets through; the identity header and the connection id are the Worker's own. The one thing taken
+ * from the client is `lastSeq` in the query (browsers cannot set WebSocket headers): the last sequence
+ * number it has seen, validated here and passed on in the Worker's own header, so the room does the
+ * catch-up at connect and the `resume` round trip disappears (decision 0037, session 6).
  */
 export const roomRoutes = new Hono<AppEnv>().get("/rooms/:buildingId", guard("session"), async (c) => {
   const actor = c.var.actor;
@@ -34,6 +37,7 @@ export const roomRoutes = new Hono<AppEnv>().get("/rooms/:buildingId", guard("se
   if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
     throw new AppError("VALIDATION_FAILED", "Connect with a WebSocket.");
   }
+  const lastSeq = lastSeqOf(c.req.url);
   const deps = c.var.deps;
   // Read with the session, in its batch (decision 0037); the separate reads are only a fallback.
   const facts = doorFacts(actor, buildingId);
@@ -43,6 +47,7 @@ export const roomRoutes = new Hono<AppEnv>().get("/rooms/:buildingId", guard("se
     headers: {
       upgrade: "websocket",
       [IDENTITY_HEADER]: encodeIdentity({ ...identity, jurisdiction: deps.stores.jurisdiction, off }),
+      ...(lastSeq === null ? {} : { [LAST_SEQ_HEADER]: String(lastSeq) }),
     },
   });
   // A known participant needs no write: the connect is the session batch and the room's upgrade.
@@ -72,3 +77,19 @@ export const roomRoutes = new Hono<AppEnv>().get("/rooms/:buildingId", guard("se
   // A fresh response: the room's own is immutable, and the middleware adds headers afterwards.
   return new Response(null, { status: res.status, webSocket: res.webSocket });
 });
+
+/**
+ * The client's `lastSeq` from the upgrade URL: null when absent (it then sends `resume` after the
+ * welcome); anything but one non-negative integer is refused before the room is reached.
+ */
+function lastSeqOf(url: string): number | null {
+  const values = new URL(url).searchParams.getAll("lastSeq");
+  if (values.length === 0) return null;
+  const seq = values.length === 1 ? parseSeq(values[0] ?? "") : null;
+  if (seq === null) {
+    throw new AppError("VALIDATION_FAILED", "lastSeq must be one non-negative integer.", [
+      { path: "lastSeq", message: "A non-negative integer" },
+    ]);
+  }
+  return seq;
+}

@@ -23,7 +23,10 @@ export const REACTIONS = ["👍", "❤️", "😂", "😮", "🙏", "🎉"] as c
 export const clientMessageSchema = z.discriminatedUnion("type", [
   /**
    * First frame: the last sequence number the client has seen (0 for none). The room answers with
-   * every later event, in order, and only then sends live events to this connection.
+   * every later event, in order, and only then sends live events to this connection. A client that
+   * named `lastSeq` in the upgrade URL (`/rooms/:id?lastSeq=N`) gets the same catch-up right after
+   * the `welcome` and sends no `resume`; on a connection that is already live it is answered with
+   * `error` BAD_MESSAGE (nothing is sent again). After a `resync` it is due again.
    */
   z.strictObject({ type: z.literal("resume"), lastSeq: z.number().int().min(0) }),
   z.strictObject({ type: z.literal("post.create"), clientId, body: text }),
@@ -113,7 +116,8 @@ export interface ProfileDto {
  * Everything that happens in a room, in order; the room stores these with their sequence number.
  * Sequence numbers a client sees are increasing but may skip: direct messages go to their two
  * participants only, and content a viewer may not see (a hidden post, for residents) is left out.
- * Catch-up is exact per viewer: after `resume` a client gets every event meant for it, in order.
+ * Catch-up is exact per viewer: after `resume` (or `lastSeq` at connect) a client gets every event
+ * meant for it, in order.
  */
 export type RoomEvent =
   | { kind: "post.created"; post: PostDto }
@@ -174,8 +178,9 @@ export type ServerMessage =
   | { type: "resync"; headSeq: number }
   | { type: "ack"; clientId: string; seq: number | null }
   /**
-   * After each `resume`: the visible profiles, and who is online among those who show presence
-   * (`online` is null unless the viewer shows their own presence: reciprocity).
+   * After each successful catch-up (`resume`, or `lastSeq` at connect): the visible profiles, and
+   * who is online among those who show presence (`online` is null unless the viewer shows their own
+   * presence: reciprocity).
    */
   | { type: "roster"; profiles: ProfileDto[]; online: string[] | null }
   /**

@@ -29,6 +29,20 @@ export type RoomJurisdiction = "ch" | "eu";
 
 export const IDENTITY_HEADER = "x-quartier-identity";
 
+/**
+ * The last sequence number the client has seen, as the Worker passes it to the room (decision 0037,
+ * session 6): read from the upgrade URL's `lastSeq` and validated by the door; the room then does the
+ * catch-up in `onConnect` and no `resume` frame is needed. Like the identity, only the Worker sets it.
+ */
+export const LAST_SEQ_HEADER = "x-quartier-last-seq";
+
+/** A sequence number as a URL or header carries it: a decimal integer ≥ 0, no sign, no leading 0; else null. */
+export function parseSeq(v: string): number | null {
+  if (!/^(0|[1-9]\d{0,15})$/.test(v)) return null;
+  const n = Number(v);
+  return Number.isSafeInteger(n) ? n : null;
+}
+
 export function encodeIdentity(i: Identity): string {
   return encodeURIComponent(JSON.stringify(i));
 }

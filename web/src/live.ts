@@ -64,7 +64,8 @@ export class LiveRoom {
   #ws: ReconnectingWebSocket | null = null;
   #lastSeq = 0;
   #resumed = false;
-  #everOpen = false;
+  /** Connections opened so far (a resync's `resume` goes only to the connection that was resynced). */
+  #opens = 0;
 
   constructor(
     readonly buildingId: string,
@@ -73,16 +74,21 @@ export class LiveRoom {
     this.pending.value = loadOutbox(buildingId);
   }
 
-  /** Opens the connection; events after `headSeq` (the HTTP first load) are replayed by the room. */
+  /**
+   * Opens the connection; events after `headSeq` (the HTTP first load) are replayed by the room.
+   * Every connect, first and reconnect, names the last sequence number seen in the URL: the room
+   * sends the catch-up right after its welcome, so no `resume` frame is needed (decision 0037).
+   */
   start(headSeq: number) {
     this.#lastSeq = headSeq;
     const url = `${location.origin.replace(/^http/, "ws")}/rooms/${encodeURIComponent(this.buildingId)}`;
-    const ws = new ReconnectingWebSocket(url, [], { maxReconnectionDelay: 10_000, minUptime: 2_000 });
+    const ws = new ReconnectingWebSocket(() => `${url}?lastSeq=${this.#lastSeq}`, [], {
+      maxReconnectionDelay: 10_000,
+      minUptime: 2_000,
+    });
     this.#ws = ws;
     ws.addEventListener("open", () => {
-      this.#everOpen = true;
-      this.#resumed = false;
-      this.#raw({ type: "resume", lastSeq: this.#lastSeq });
+      this.#opens++;
       this.#resumed = true;
       this.status.value = "online";
       for (const w of this.pending.value) this.#raw(w);
@@ -95,7 +101,7 @@ export class LiveRoom {
         ws.close();
         return;
       }
-      this.status.value = navigator.onLine ? (this.#everOpen ? "reconnecting" : "connecting") : "offline";
+      this.status.value = navigator.onLine ? (this.#opens ? "reconnecting" : "connecting") : "offline";
     });
     ws.addEventListener("message", (e) => this.#receive(String(e.data)));
     addEventListener("offline", this.#onOffline);
@@ -156,9 +162,11 @@ export class LiveRoom {
         this.#settle(m.clientId);
         return;
       case "resync": {
+        const opened = this.#opens;
         const head = await this.on.resync();
         this.#lastSeq = head;
-        this.#raw({ type: "resume", lastSeq: head });
+        // A connection opened meanwhile named its own lastSeq in the URL: a resume there would be refused.
+        if (opened === this.#opens) this.#raw({ type: "resume", lastSeq: head });
         return;
       }
       case "roster":
