@@ -136,6 +136,13 @@ const TARGETS_BY_NAME = {
     url: (b) => `ws://127.0.0.1:${PORT}/_bench/echo/${b}?participation=1`,
     welcome: false,
   },
+  // The minimal durable room (opt-in): the echo room storing each frame before relaying it, so the
+  // output gate holds the relay until the write is durable — the floor of the product's guarantee.
+  "echo-durable": {
+    name: "echo-durable",
+    url: (b) => `ws://127.0.0.1:${PORT}/_bench/echo/${b}?durable=1`,
+    welcome: false,
+  },
   raw: { name: "raw", url: () => `ws://127.0.0.1:${RAW_PORT}/`, welcome: false },
 };
 
@@ -625,6 +632,27 @@ async function main() {
   log(
     `connect server CPU: product ${product?.connectCpuMs} ms, ratio ${product?.connectCpuRatio} (median over rounds)`,
   );
+  if (TARGET_NAMES.includes("echo-durable") && TARGET_NAMES.includes("product")) {
+    // The durable floor: what storing each frame before relaying it costs by itself, and the product
+    // against that minimal durable room (per-round ratios, median over rounds).
+    const measured = results.filter((r) => r.round > 0);
+    const per = (a, b, f) =>
+      round2(
+        median(
+          [...new Set(measured.map((r) => r.round))].map((rd) => {
+            const x = measured.find((r) => r.target === a && r.round === rd);
+            const y = measured.find((r) => r.target === b && r.round === rd);
+            return f(x) / f(y);
+          }),
+        ),
+      );
+    const p50 = (r) => r.paced.p50;
+    const p99 = (r) => r.paced.p99;
+    log(
+      `durable floor: echo-durable ÷ echo p50 ${per("echo-durable", "echo", p50)} p99 ${per("echo-durable", "echo", p99)}; ` +
+        `product ÷ echo-durable p50 ${per("product", "echo-durable", p50)} p99 ${per("product", "echo-durable", p99)}`,
+    );
+  }
   console.log(
     `fanout clients=${N} p50_ratio=${product?.p50Ratio} p99_ratio=${product?.p99Ratio} connect_ratio=${product?.connectRatio}`,
   );

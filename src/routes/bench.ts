@@ -12,7 +12,8 @@ declare("GET", "/_bench/echo/:buildingId", "dev");
  * own origin, with a WebSocket upgrade; then the minimal hibernating `EchoRoom` of that building.
  * Nothing else: no participation record, no identity header. 404 in production (`dev` access, and
  * production has no `ECHO_ROOM` binding). `?participation=1` adds the door's room-participation write
- * (a decomposition probe: how much of the door's cost is that D1 write).
+ * (a decomposition probe: how much of the door's cost is that D1 write); `?durable=1` connects to the
+ * durable variant of the room (its own instance), which stores each frame before relaying it.
  */
 export const benchRoutes = new OpenAPIHono<AppEnv>().get("/_bench/echo/:buildingId", guard("dev"), async (c) => {
   const echo = c.env.ECHO_ROOM;
@@ -29,9 +30,12 @@ export const benchRoutes = new OpenAPIHono<AppEnv>().get("/_bench/echo/:building
     throw new AppError("VALIDATION_FAILED", "Connect with a WebSocket.");
   }
   if (c.req.query("participation") === "1") await recordParticipation(c.var.deps, actor, buildingId);
-  const forwarded = new Request(`https://echo.internal/${encodeURIComponent(buildingId)}?_pk=${crypto.randomUUID()}`, {
+  const durable = c.req.query("durable") === "1";
+  const room = durable ? `durable:${buildingId}` : buildingId;
+  const query = `${durable ? "durable=1&" : ""}_pk=${crypto.randomUUID()}`;
+  const forwarded = new Request(`https://echo.internal/${encodeURIComponent(room)}?${query}`, {
     headers: { upgrade: "websocket" },
   });
-  const res = await echo.getByName(buildingId).fetch(forwarded);
+  const res = await echo.getByName(room).fetch(forwarded);
   return new Response(null, { status: res.status, webSocket: res.webSocket });
 });
