@@ -2,7 +2,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { BuildingRoom } from "../../durable-objects/building-room";
 import type { ClientMessage, ServerMessage } from "../../src/shared/protocol";
-import { makeWorld, type World } from "../helpers/factories";
+import { makeWorld } from "../helpers/factories";
 import {
   cid,
   connectRoom,
@@ -13,6 +13,7 @@ import {
   post,
   type RoomClient,
   roomStub,
+  seedChat,
   sessionOf,
   write,
 } from "../helpers/ws";
@@ -37,17 +38,7 @@ async function writeMix(c: RoomClient, olderPostId: string, label: string): Prom
   return seqs;
 }
 
-/** Appends `n` chat events straight into the room's store (fast, bypassing the rate limit). */
-const seed = (w: World, n: number) =>
-  runInDurableObject(roomStub(w), (room: BuildingRoom) => {
-    const now = Date.now();
-    for (let i = 0; i < n; i++) {
-      const id = crypto.randomUUID();
-      room.store.insertChat(id, w.userIds.resident, `seeded ${i}`, now);
-      room.store.append("chat.posted", id, w.userIds.resident, null, undefined, now);
-    }
-    return room.store.headSeq();
-  });
+const seed = seedChat;
 
 describe("reconnect catch-up", () => {
   it("sends exactly the missed events k+1..head, in order, once, then live events", async () => {

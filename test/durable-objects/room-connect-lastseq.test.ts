@@ -22,6 +22,7 @@ import {
   post,
   type RoomClient,
   roomStub,
+  seedChat,
   sessionOf,
   write,
 } from "../helpers/ws";
@@ -48,17 +49,7 @@ async function connectAt(w: World, who: Person, lastSeq: number | string, o: { s
   });
 }
 
-/** Appends `n` chat events straight into the room's store (fast, bypassing the rate limit). */
-const seed = (w: World, n: number) =>
-  runInDurableObject(roomStub(w), (room: BuildingRoom) => {
-    const now = Date.now();
-    for (let i = 0; i < n; i++) {
-      const id = crypto.randomUUID();
-      room.store.insertChat(id, w.userIds.resident, `seeded ${i}`, now);
-      room.store.append("chat.posted", id, w.userIds.resident, null, undefined, now);
-    }
-    return room.store.headSeq();
-  });
+const seed = seedChat;
 
 describe("lastSeq in the upgrade URL", () => {
   it("sends exactly the missed events for this viewer after the welcome, once, in order, then the roster and live events (no resume)", async () => {
